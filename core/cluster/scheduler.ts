@@ -1,0 +1,168 @@
+/**
+ * The cluster's background work, as PD and TiDB's GC leader do it: store heartbeats with region
+ * sizes, size-based region splits, leader balancing across stores, and GC every run interval
+ * (advance the safepoint, resolve old locks, drop old versions, delete dropped tables' ranges).
+ */
+import type { Cluster } from './cluster.ts';
+import type { LockInfo } from './store/protocol.ts';
+
+/** Knobs of the background loops. */
+export interface SchedulerOptions {
+  enabled: boolean;
+  /** Real ms between store heartbeats (TiKV sends them every 10 s; the lab is livelier). */
+  heartbeatMs: number;
+  /** Split a region above this many write records (TiKV: region-split-keys 960k; small here so splits show). */
+  splitKeys: number;
+  /** Split a region above this many bytes (TiKV: region-max-size 144 MiB; small here so splits show). */
+  splitBytes: number;
+  /** Move leaders when store leader counts differ by at least this much. */
+  balanceTolerance: number;
+  /** Cluster ms between GC runs (TiDB's tidb_gc_run_interval, 10 min). */
+  gcRunIntervalMs: number;
+}
+
+/** Defaults of the background loops; each value's reason is on SchedulerOptions. */
+export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
+  enabled: true,
+  heartbeatMs: 1000,
+  splitKeys: 40_000,
+  splitBytes: 16 * 1024 * 1024,
+  balanceTolerance: 2,
+  gcRunIntervalMs: 10 * 60 * 1000,
+};
+
+// Keys per GC request, so one store is never blocked for long by GC.
+const GC_BATCH_KEYS = 512;
+
+/** The outcome of one GC run. */
+export interface GcReport {
+  safepoint: bigint;
+  resolvedLocks: number;
+  removedVersions: number;
+  deletedRanges: number;
+}
+
+/** Background loops of one cluster. */
+export class Scheduler {
+  readonly opts: SchedulerOptions;
+  private timer: NodeJS.Timeout | null = null;
+  private busy = false;
+  private lastGcAt: number;
+  /** The last GC run, for status pages. */
+  lastGc: (GcReport & { at: number }) | null = null;
+  /** The last background error (shown on status, never thrown away silently). */
+  lastError: string | null = null;
+
+  constructor(
+    private readonly cluster: Cluster,
+    opts: Partial<SchedulerOptions>,
+  ) {
+    this.opts = { ...DEFAULT_SCHEDULER_OPTIONS, ...opts };
+    this.lastGcAt = cluster.pd.clock.now();
+  }
+
+  /** Starts the loops (no-op when disabled). */
+  start(): void {
+    if (!this.opts.enabled || this.timer) return;
+    const tick = () => {
+      this.timer = setTimeout(() => {
+        void this.tick().finally(() => {
+          if (this.timer) tick();
+        });
+      }, this.opts.heartbeatMs);
+      this.timer.unref();
+    };
+    tick();
+  }
+
+  /** Stops the loops. */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** One round of every loop. */
+  async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await this.heartbeat();
+      await this.checkSplits();
+      await this.balance();
+      if (this.cluster.pd.clock.now() - this.lastGcAt >= this.opts.gcRunIntervalMs) await this.runGc();
+    } catch (err) {
+      this.lastError = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Collects region sizes from every live store. */
+  async heartbeat(): Promise<void> {
+    for (const s of this.cluster.stores()) {
+      if (!s.up) continue;
+      const stats = await s.direct<Array<{ regionId: number; keys: number; bytes: number }>>('regionStats', null);
+      this.cluster.pd.storeHeartbeat(s.storeId, stats);
+    }
+  }
+
+  /** Splits regions that grew past the size or key limits at their middle key. */
+  async checkSplits(): Promise<number> {
+    let n = 0;
+    for (const r of [...this.cluster.pd.regions.all()]) {
+      if (r.approxKeys < this.opts.splitKeys && r.approxBytes < this.opts.splitBytes) continue;
+      const store = this.cluster.store(r.leader);
+      if (!store.up) continue;
+      const mid = await store.direct<Uint8Array | null>('middleKey', { regionId: r.id });
+      if (!mid) continue;
+      await this.cluster.splitAt(Buffer.from(mid));
+      n++;
+    }
+    return n;
+  }
+
+  /** Moves one region from the store leading most to the one leading fewest, if unbalanced. */
+  async balance(): Promise<boolean> {
+    const live = this.cluster.stores().filter((s) => s.up);
+    if (live.length < 2) return false;
+    const counts = live.map((s) => ({ id: s.storeId, regions: this.cluster.pd.regions.ledBy(s.storeId) }));
+    counts.sort((a, b) => a.regions.length - b.regions.length);
+    const min = counts[0]!;
+    const max = counts[counts.length - 1]!;
+    if (max.regions.length - min.regions.length < this.opts.balanceTolerance) return false;
+    const smallest = [...max.regions].sort((a, b) => a.approxKeys - b.approxKeys)[0]!;
+    await this.cluster.moveRegion(smallest.id, min.id);
+    return true;
+  }
+
+  /** One GC run, as TiDB's GC worker does it. */
+  async runGc(): Promise<GcReport> {
+    const { pd, txn, catalog } = this.cluster;
+    this.lastGcAt = pd.clock.now();
+    const safepoint = pd.advanceGcSafePoint();
+    let resolvedLocks = 0;
+    let removedVersions = 0;
+    for (const s of this.cluster.stores()) {
+      if (!s.up) continue;
+      const locks = await s.direct<LockInfo[]>('kvScanLock', { start: Buffer.alloc(0), end: Buffer.alloc(0), maxTs: safepoint, limit: 4096 });
+      for (const l of locks) if (await txn.resolver.resolve(l)) resolvedLocks++;
+      let from: Uint8Array | null = Buffer.alloc(0);
+      while (from) {
+        const r: { next: Uint8Array | null; removed: number } = await s.direct('gc', { safepoint, from, limit: GC_BATCH_KEYS });
+        removedVersions += r.removed;
+        from = r.next;
+      }
+    }
+    let deletedRanges = 0;
+    for (const d of await catalog.deleteRangesBefore(safepoint)) {
+      const start = Buffer.from(d.start, 'hex');
+      const end = Buffer.from(d.end, 'hex');
+      for (const s of this.cluster.stores()) if (s.up) await s.direct('deleteRange', { start, end });
+      await catalog.finishDeleteRange(d.tableId);
+      deletedRanges++;
+    }
+    const report = { safepoint, resolvedLocks, removedVersions, deletedRanges };
+    this.lastGc = { ...report, at: pd.clock.now() };
+    return report;
+  }
+}

@@ -1,0 +1,421 @@
+/**
+ * Percolator MVCC over one SQLite database, as TiKV lays it out: the `default` CF holds large
+ * values at (key, start_ts), the `write` CF holds commit records at (key, commit_ts), the `lock`
+ * CF holds at most one lock per key. All methods are synchronous; the worker wraps batches of
+ * them in one SQLite transaction.
+ */
+import Database from 'better-sqlite3';
+import { ErrorCode, PitrError } from '../../errors.ts';
+import type { CfRow, KvPair, LockInfo, Mutation, MutationOp, TxnStatus } from './protocol.ts';
+import { buf } from './protocol.ts';
+
+// TiKV inlines values up to 255 bytes in the write record (short value) and puts larger ones in
+// the default CF; we keep the same split so that log backup sees both CFs as TiKV's does.
+const SHORT_VALUE_MAX_LEN = 255;
+const LOGICAL_BITS = 18n;
+
+/** Write record types, as in TiKV's WriteType. */
+export const WriteType = { Put: 'P', Delete: 'D', Lock: 'L', Rollback: 'R' } as const;
+
+const OP_TO_WRITE: Record<MutationOp, string> = { Put: 'P', Delete: 'D', Lock: 'L' };
+
+interface LockRow {
+  key: Buffer;
+  primary_key: Buffer;
+  start_ts: bigint;
+  ttl: bigint;
+  op: MutationOp;
+  short_value: Buffer | null;
+}
+
+interface WriteRow {
+  key: Buffer;
+  commit_ts: bigint;
+  start_ts: bigint;
+  type: string;
+  short_value: Buffer | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS cf_default (
+  key BLOB NOT NULL, start_ts INTEGER NOT NULL, value BLOB NOT NULL,
+  PRIMARY KEY (key, start_ts)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cf_write (
+  key BLOB NOT NULL, commit_ts INTEGER NOT NULL, start_ts INTEGER NOT NULL, type TEXT NOT NULL,
+  short_value BLOB, PRIMARY KEY (key, commit_ts)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cf_lock (
+  key BLOB PRIMARY KEY, primary_key BLOB NOT NULL, start_ts INTEGER NOT NULL, ttl INTEGER NOT NULL,
+  op TEXT NOT NULL, short_value BLOB) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS cf_lock_by_ts ON cf_lock (start_ts);
+CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+function physical(ts: bigint): bigint {
+  return ts >> LOGICAL_BITS;
+}
+
+function lockInfo(l: LockRow): LockInfo {
+  return { key: l.key, primary: l.primary_key, startTs: l.start_ts, ttl: Number(l.ttl), op: l.op };
+}
+
+function lockedError(l: LockRow): PitrError {
+  return new PitrError(
+    ErrorCode.KeyIsLocked,
+    `key is locked by the transaction with start ts ${l.start_ts}; resolve the lock and retry`,
+    { lock: lockInfo(l) },
+  );
+}
+
+/** Percolator MVCC storage of one store. */
+export class MvccStore {
+  /** The underlying SQLite database (WAL mode). */
+  readonly db: Database.Database;
+  private readonly s;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode is durable across a process crash (the WAL is in the OS), which is the
+    // failure this lab simulates; FULL would fsync every commit batch.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(SCHEMA);
+    const p = (sql: string) => this.db.prepare(sql).safeIntegers(true);
+    this.s = {
+      getLock: p('SELECT key, primary_key, start_ts, ttl, op, short_value FROM cf_lock WHERE key = ?'),
+      putLock: p('INSERT OR REPLACE INTO cf_lock (key, primary_key, start_ts, ttl, op, short_value) VALUES (?, ?, ?, ?, ?, ?)'),
+      delLock: p('DELETE FROM cf_lock WHERE key = ?'),
+      setLockTtl: p('UPDATE cf_lock SET ttl = ? WHERE key = ?'),
+      locksByTs: p('SELECT key, primary_key, start_ts, ttl, op, short_value FROM cf_lock WHERE start_ts = ?'),
+      scanLocks: p('SELECT key, primary_key, start_ts, ttl, op, short_value FROM cf_lock WHERE key >= ? ORDER BY key'),
+      minLockTs: p('SELECT min(start_ts) AS ts FROM cf_lock'),
+      latestWrite: p('SELECT key, commit_ts, start_ts, type, short_value FROM cf_write WHERE key = ? ORDER BY commit_ts DESC LIMIT 1'),
+      writesAtOrBefore: p('SELECT key, commit_ts, start_ts, type, short_value FROM cf_write WHERE key = ? AND commit_ts <= ? ORDER BY commit_ts DESC'),
+      writeByStartTs: p('SELECT key, commit_ts, start_ts, type, short_value FROM cf_write WHERE key = ? AND commit_ts >= ? AND start_ts = ? LIMIT 1'),
+      putWrite: p('INSERT OR REPLACE INTO cf_write (key, commit_ts, start_ts, type, short_value) VALUES (?, ?, ?, ?, ?)'),
+      delWrite: p('DELETE FROM cf_write WHERE key = ? AND commit_ts = ?'),
+      scanWrites: p('SELECT key, commit_ts, start_ts, type, short_value FROM cf_write WHERE key >= ? AND commit_ts <= ? ORDER BY key, commit_ts DESC'),
+      getDefault: p('SELECT value FROM cf_default WHERE key = ? AND start_ts = ?'),
+      putDefault: p('INSERT OR REPLACE INTO cf_default (key, start_ts, value) VALUES (?, ?, ?)'),
+      delDefault: p('DELETE FROM cf_default WHERE key = ? AND start_ts = ?'),
+      gcKeys: p('SELECT DISTINCT key FROM cf_write WHERE key >= ? ORDER BY key LIMIT ?'),
+      metaGet: p('SELECT value FROM store_meta WHERE name = ?'),
+      metaPut: p('INSERT OR REPLACE INTO store_meta (name, value) VALUES (?, ?)'),
+    };
+  }
+
+  /** Closes the database (the WAL is checkpointed by SQLite). */
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs fn in one SQLite transaction (a savepoint when nested). */
+  txn<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Reads a store-local metadata value. */
+  getMeta(name: string): string | null {
+    const row = this.s.metaGet.get(name) as { value: string } | undefined;
+    return row ? row.value : null;
+  }
+
+  /** Writes a store-local metadata value. */
+  setMeta(name: string, value: string): void {
+    this.s.metaPut.run(name, value);
+  }
+
+  private lockOf(key: Buffer): LockRow | undefined {
+    return this.s.getLock.get(key) as LockRow | undefined;
+  }
+
+  private valueOf(w: WriteRow): Buffer {
+    if (w.short_value !== null) return w.short_value;
+    const row = this.s.getDefault.get(w.key, w.start_ts) as { value: Buffer } | undefined;
+    if (!row) {
+      throw new PitrError(ErrorCode.Internal, `default CF value missing for a committed key (start ts ${w.start_ts})`);
+    }
+    return row.value;
+  }
+
+  /** Fails with KeyIsLocked when a lock that a read at ts must wait for sits on key. */
+  private checkReadLock(l: LockRow | undefined, ts: bigint): void {
+    // Lock-type locks (SELECT ... FOR UPDATE) never block readers, as in TiKV.
+    if (l && l.op !== 'Lock' && l.start_ts <= ts) throw lockedError(l);
+  }
+
+  /** Point get at ts (snapshot isolation). Returns null when absent or deleted. */
+  get(key: Uint8Array, ts: bigint): Buffer | null {
+    const k = buf(key);
+    this.checkReadLock(this.lockOf(k), ts);
+    for (const w of this.s.writesAtOrBefore.iterate(k, ts) as IterableIterator<WriteRow>) {
+      if (w.type === WriteType.Put) return this.valueOf(w);
+      if (w.type === WriteType.Delete) return null;
+    }
+    return null;
+  }
+
+  /** Range scan [start, end) at ts; empty end = +infinity. */
+  scan(start: Uint8Array, end: Uint8Array, ts: bigint, limit: number, keyOnly = false): KvPair[] {
+    const s = buf(start);
+    const e = buf(end);
+    const bounded = e.length > 0;
+    for (const l of this.s.scanLocks.iterate(s) as IterableIterator<LockRow>) {
+      if (bounded && Buffer.compare(l.key, e) >= 0) break;
+      this.checkReadLock(l, ts);
+    }
+    const rows: WriteRow[] = [];
+    let lastKey: Buffer | null = null;
+    let decided = false;
+    for (const w of this.s.scanWrites.iterate(s, ts) as IterableIterator<WriteRow>) {
+      if (bounded && Buffer.compare(w.key, e) >= 0) break;
+      if (lastKey === null || !lastKey.equals(w.key)) {
+        if (rows.length >= limit) break;
+        lastKey = w.key;
+        decided = false;
+      }
+      if (decided) continue;
+      if (w.type === WriteType.Put) {
+        rows.push(w);
+        decided = true;
+      } else if (w.type === WriteType.Delete) {
+        decided = true;
+      }
+    }
+    const empty = Buffer.alloc(0);
+    return rows.map((w) => ({ key: w.key, value: keyOnly ? empty : this.valueOf(w) }));
+  }
+
+  /**
+   * Prewrite: lock every key for startTs, or write nothing and report why. A newer commit than
+   * startTs is a write conflict; another transaction's lock is KeyIsLocked.
+   */
+  prewrite(mutations: Mutation[], primary: Uint8Array, startTs: bigint, ttl: number): void {
+    const prim = buf(primary);
+    for (const m of mutations) {
+      const k = buf(m.key);
+      const lock = this.lockOf(k);
+      if (lock) {
+        if (lock.start_ts === startTs) continue; // a retried prewrite is idempotent
+        throw lockedError(lock);
+      }
+      const latest = this.s.latestWrite.get(k) as WriteRow | undefined;
+      if (latest && latest.commit_ts >= startTs) {
+        const aborted = latest.start_ts === startTs;
+        throw new PitrError(
+          aborted ? ErrorCode.TxnAborted : ErrorCode.WriteConflict,
+          aborted
+            ? `transaction ${startTs} was already rolled back; start a new transaction`
+            : `write conflict: the key was committed at ${latest.commit_ts}, after this transaction started at ${startTs}; retry the transaction`,
+          { conflictTs: latest.commit_ts, startTs },
+        );
+      }
+      let short: Buffer | null = null;
+      if (m.op === 'Put') {
+        const v = buf(m.value ?? new Uint8Array(0));
+        if (v.length <= SHORT_VALUE_MAX_LEN) short = v;
+        else this.s.putDefault.run(k, startTs, v);
+      }
+      this.s.putLock.run(k, prim, startTs, BigInt(ttl), m.op, short);
+    }
+  }
+
+  /**
+   * Commits the locks of startTs on keys at commitTs; idempotent for keys already committed.
+   * Returns the approximate bytes committed (for region size accounting).
+   */
+  commit(keys: Uint8Array[], startTs: bigint, commitTs: bigint): number {
+    if (commitTs <= startTs) {
+      throw new PitrError(ErrorCode.InvalidArgument, `commit ts ${commitTs} must be greater than start ts ${startTs}`);
+    }
+    let bytes = 0;
+    for (const key of keys) {
+      const k = buf(key);
+      const lock = this.lockOf(k);
+      if (lock && lock.start_ts === startTs) {
+        this.s.putWrite.run(k, commitTs, startTs, OP_TO_WRITE[lock.op], lock.short_value);
+        this.s.delLock.run(k);
+        bytes += k.length + (lock.short_value ? lock.short_value.length : SHORT_VALUE_MAX_LEN + 1);
+        continue;
+      }
+      const w = this.s.writeByStartTs.get(k, startTs, startTs) as WriteRow | undefined;
+      if (w && w.type !== WriteType.Rollback) continue;
+      if (w) {
+        throw new PitrError(ErrorCode.TxnAborted, `transaction ${startTs} was rolled back (its lock expired and was resolved); retry the transaction`);
+      }
+      throw new PitrError(ErrorCode.TxnLockNotFound, `no lock of transaction ${startTs} on the key; the transaction may have been rolled back`);
+    }
+    return bytes;
+  }
+
+  /** Rolls back the locks of startTs on keys and leaves Rollback records against late prewrites. */
+  rollback(keys: Uint8Array[], startTs: bigint): void {
+    for (const key of keys) this.rollbackKey(buf(key), startTs);
+  }
+
+  private rollbackKey(k: Buffer, startTs: bigint): void {
+    const lock = this.lockOf(k);
+    if (lock && lock.start_ts === startTs) {
+      if (lock.op === 'Put' && lock.short_value === null) this.s.delDefault.run(k, startTs);
+      this.s.delLock.run(k);
+    } else {
+      const w = this.s.writeByStartTs.get(k, startTs, startTs) as WriteRow | undefined;
+      if (w && w.type !== WriteType.Rollback) {
+        throw new PitrError(ErrorCode.Committed, `transaction ${startTs} is already committed at ${w.commit_ts}; it cannot be rolled back`);
+      }
+      if (w) return;
+    }
+    this.s.putWrite.run(k, startTs, startTs, WriteType.Rollback, null);
+  }
+
+  /**
+   * CheckTxnStatus on a primary key: committed, rolled back, or still locked. An expired lock
+   * (its TTL counted in physical ms from its start ts) is rolled back, as TiKV does.
+   */
+  checkTxnStatus(primary: Uint8Array, lockTs: bigint, currentTs: bigint): TxnStatus {
+    const k = buf(primary);
+    const lock = this.lockOf(k);
+    if (lock && lock.start_ts === lockTs) {
+      if (physical(currentTs) >= physical(lockTs) + lock.ttl) {
+        this.rollbackKey(k, lockTs);
+        return { state: 'rolledback' };
+      }
+      return { state: 'locked', ttl: Number(lock.ttl), lockTs };
+    }
+    const w = this.s.writeByStartTs.get(k, lockTs, lockTs) as WriteRow | undefined;
+    if (w && w.type !== WriteType.Rollback) return { state: 'committed', commitTs: w.commit_ts };
+    if (!w) this.s.putWrite.run(k, lockTs, lockTs, WriteType.Rollback, null);
+    return { state: 'rolledback' };
+  }
+
+  /** Commits (commitTs > 0) or rolls back (commitTs = 0) the locks of startTs: keys given, or all. */
+  resolveLock(startTs: bigint, commitTs: bigint, keys?: Uint8Array[]): number {
+    const targets = keys ? keys.map(buf) : (this.s.locksByTs.all(startTs) as LockRow[]).map((l) => l.key);
+    let n = 0;
+    for (const k of targets) {
+      const lock = this.lockOf(k);
+      if (!lock || lock.start_ts !== startTs) continue;
+      if (commitTs > 0n) this.commit([k], startTs, commitTs);
+      else this.rollbackKey(k, startTs);
+      n++;
+    }
+    return n;
+  }
+
+  /** Extends the TTL of a live primary lock (large transactions heartbeat). */
+  txnHeartbeat(primary: Uint8Array, startTs: bigint, ttl: number): number {
+    const k = buf(primary);
+    const lock = this.lockOf(k);
+    if (!lock || lock.start_ts !== startTs) {
+      throw new PitrError(ErrorCode.TxnLockNotFound, `transaction ${startTs} has no lock on its primary key; it was committed or rolled back`);
+    }
+    const next = Math.max(Number(lock.ttl), ttl);
+    this.s.setLockTtl.run(BigInt(next), k);
+    return next;
+  }
+
+  /** Locks in [start, end) with start ts ≤ maxTs. */
+  scanLocks(start: Uint8Array, end: Uint8Array, maxTs: bigint, limit: number): LockInfo[] {
+    const e = buf(end);
+    const out: LockInfo[] = [];
+    for (const l of this.s.scanLocks.iterate(buf(start)) as IterableIterator<LockRow>) {
+      if (e.length > 0 && Buffer.compare(l.key, e) >= 0) break;
+      if (l.start_ts <= maxTs) out.push(lockInfo(l));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** The oldest start ts of any lock on this store, or null. */
+  minLockTs(): bigint | null {
+    const row = this.s.minLockTs.get() as { ts: bigint | null };
+    return row.ts;
+  }
+
+  /**
+   * GC below safepoint for up to `limit` keys from `from`: keeps the newest Put at or below the
+   * safepoint, removes older versions, Deletes, and Lock/Rollback records. Returns the key to
+   * continue from (null when done) and how many versions were removed.
+   */
+  gc(safepoint: bigint, from: Uint8Array, limit: number): { next: Buffer | null; removed: number } {
+    const keys = (this.s.gcKeys.all(buf(from), limit) as Array<{ key: Buffer }>).map((r) => r.key);
+    let removed = 0;
+    for (const k of keys) {
+      let found = false;
+      for (const w of this.s.writesAtOrBefore.all(k, safepoint) as WriteRow[]) {
+        const isData = w.type === WriteType.Put || w.type === WriteType.Delete;
+        if (!found && w.type === WriteType.Put) {
+          found = true;
+          continue;
+        }
+        if (isData) found = true;
+        this.s.delWrite.run(k, w.commit_ts);
+        if (w.type === WriteType.Put && w.short_value === null) this.s.delDefault.run(k, w.start_ts);
+        removed++;
+      }
+    }
+    const last = keys[keys.length - 1];
+    const next = keys.length < limit || !last ? null : Buffer.concat([last, Buffer.from([0])]);
+    return { next, removed };
+  }
+
+  /** Every row of every CF in [start, end), to move a region to another store. */
+  exportRange(start: Uint8Array, end: Uint8Array): CfRow[] {
+    const s = buf(start);
+    const e = buf(end);
+    const inRange = e.length > 0 ? 'key >= ? AND key < ?' : 'key >= ?';
+    const args = e.length > 0 ? [s, e] : [s];
+    const q = (sql: string) => this.db.prepare(sql).safeIntegers(true).all(...args) as Array<Record<string, unknown>>;
+    const rows: CfRow[] = [];
+    for (const r of q(`SELECT key, start_ts, value FROM cf_default WHERE ${inRange}`)) {
+      rows.push({ cf: 'default', key: r.key as Buffer, ts: r.start_ts as bigint, startTs: r.start_ts as bigint, type: '', value: r.value as Buffer });
+    }
+    for (const r of q(`SELECT key, commit_ts, start_ts, type, short_value FROM cf_write WHERE ${inRange}`)) {
+      rows.push({ cf: 'write', key: r.key as Buffer, ts: r.commit_ts as bigint, startTs: r.start_ts as bigint, type: r.type as string, value: r.short_value as Buffer | null });
+    }
+    for (const r of q(`SELECT key, primary_key, start_ts, ttl, op, short_value FROM cf_lock WHERE ${inRange}`)) {
+      rows.push({ cf: 'lock', key: r.key as Buffer, ts: r.start_ts as bigint, startTs: r.start_ts as bigint, type: r.op as string, value: r.short_value as Buffer | null, primary: r.primary_key as Buffer, ttl: Number(r.ttl) });
+    }
+    return rows;
+  }
+
+  /** Writes rows exported by exportRange (the receiving side of a region move). */
+  importRows(rows: CfRow[]): void {
+    for (const r of rows) {
+      const k = buf(r.key);
+      if (r.cf === 'default') this.s.putDefault.run(k, r.ts, r.value ? buf(r.value) : Buffer.alloc(0));
+      else if (r.cf === 'write') this.s.putWrite.run(k, r.ts, r.startTs, r.type, r.value ? buf(r.value) : null);
+      else this.s.putLock.run(k, buf(r.primary ?? r.key), r.ts, BigInt(r.ttl ?? 0), r.type, r.value ? buf(r.value) : null);
+    }
+  }
+
+  /** Physically removes every row in [start, end) (after a region moved away). */
+  deleteRange(start: Uint8Array, end: Uint8Array): void {
+    const s = buf(start);
+    const e = buf(end);
+    for (const t of ['cf_default', 'cf_write', 'cf_lock']) {
+      if (e.length > 0) this.db.prepare(`DELETE FROM ${t} WHERE key >= ? AND key < ?`).run(s, e);
+      else this.db.prepare(`DELETE FROM ${t} WHERE key >= ?`).run(s);
+    }
+  }
+
+  /** Number of write records and their bytes in [start, end): a region's approximate size. */
+  rangeSize(start: Uint8Array, end: Uint8Array): { keys: number; bytes: number } {
+    const e = buf(end);
+    const sql = `SELECT count(*) AS n, coalesce(sum(length(key) + coalesce(length(short_value), 0)), 0) AS b FROM cf_write WHERE key >= ?${e.length > 0 ? ' AND key < ?' : ''}`;
+    const row = this.db.prepare(sql).get(...(e.length > 0 ? [buf(start), e] : [buf(start)])) as { n: number; b: number };
+    return { keys: row.n, bytes: row.b };
+  }
+
+  /** A key near the middle of [start, end), to split a region there; null if too few keys. */
+  middleKey(start: Uint8Array, end: Uint8Array): Buffer | null {
+    const e = buf(end);
+    const bound = e.length > 0 ? ' AND key < ?' : '';
+    const args = e.length > 0 ? [buf(start), e] : [buf(start)];
+    const n = (this.db.prepare(`SELECT count(DISTINCT key) AS n FROM cf_write WHERE key >= ?${bound}`).get(...args) as { n: number }).n;
+    if (n < 2) return null;
+    const row = this.db
+      .prepare(`SELECT DISTINCT key FROM cf_write WHERE key >= ?${bound} ORDER BY key LIMIT 1 OFFSET ?`)
+      .get(...args, Math.floor(n / 2)) as { key: Buffer } | undefined;
+    return row ? row.key : null;
+  }
+}
