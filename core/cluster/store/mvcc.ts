@@ -190,7 +190,11 @@ export class MvccStore {
    * startTs is a write conflict; another transaction's lock is KeyIsLocked.
    */
   prewrite(mutations: Mutation[], primary: Uint8Array, startTs: bigint, ttl: number): void {
-    const prim = buf(primary);
+    // Its own savepoint, so a conflict on a later key undoes the locks of the earlier ones.
+    this.txn(() => this.prewriteAll(mutations, buf(primary), startTs, ttl));
+  }
+
+  private prewriteAll(mutations: Mutation[], prim: Buffer, startTs: bigint, ttl: number): void {
     for (const m of mutations) {
       const k = buf(m.key);
       const lock = this.lockOf(k);

@@ -1,0 +1,3 @@
+/** The API contract: channel schemas, result types and the handler map type. */
+export * from './schemas.ts';
+export * from './types.ts';

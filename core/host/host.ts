@@ -1,0 +1,203 @@
+/**
+ * The ClusterHost: owns every cluster of a data dir (the source and the ones restores create),
+ * serves the host API and one PD endpoint per cluster on loopback, and brings everything back
+ * after a restart. Runs in Electron's main process or headless (`pitr server`).
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ServerResponse } from 'node:http';
+import { Cluster } from '../cluster/cluster.ts';
+import type { ClusterOptions } from '../cluster/cluster.ts';
+import { ErrorCode, PitrError } from '../errors.ts';
+import { describeZodError, requestSchemas } from '../contract/schemas.ts';
+import type { Channel, Handlers } from '../contract/schemas.ts';
+import { makeHandlers } from './api.ts';
+import { ensureToken, readHostFile, removeHostFile, writeHostFile } from './data-dir.ts';
+import { startApiServer } from './http-server.ts';
+import type { ApiServer } from './http-server.ts';
+import { placeholderPage } from './web-page.ts';
+
+/** Options of a host. */
+export interface HostOptions {
+  dataDir: string;
+  /** Port of the host API (0 or absent = any free port). */
+  port?: number;
+  /** Serve the renderer at / (web mode). */
+  web?: boolean;
+  /** Cluster options applied to every cluster (tests inject clocks and scheduler settings). */
+  clusterOptions?: ClusterOptions;
+}
+
+interface Entry {
+  cluster: Cluster;
+  server: ApiServer;
+}
+
+/** A running host. */
+export class ClusterHost {
+  private readonly entries = new Map<string, Entry>();
+  private readonly handlers: Handlers;
+  private api: ApiServer | null = null;
+  private creating = new Set<string>();
+
+  private constructor(
+    readonly dataDir: string,
+    readonly token: string,
+    private readonly opts: HostOptions,
+  ) {
+    this.handlers = makeHandlers(this);
+  }
+
+  /** Starts a host on a data dir: loads its clusters, then listens. */
+  static async start(opts: HostOptions): Promise<ClusterHost> {
+    const other = readHostFile(opts.dataDir);
+    if (other && other.pid !== process.pid) {
+      throw new PitrError(ErrorCode.InvalidArgument, `another host (pid ${other.pid}) already serves ${opts.dataDir} at ${other.url}; stop it first, or use another --data-dir`);
+    }
+    const host = new ClusterHost(opts.dataDir, ensureToken(opts.dataDir), opts);
+    try {
+      await host.loadClusters();
+      host.api = await startApiServer({
+        token: host.token,
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        dispatch: (ch, body) => host.dispatch(ch, body),
+        publicGet: (path, res) => host.publicGet(path, res),
+      });
+    } catch (err) {
+      await host.close();
+      throw err;
+    }
+    writeHostFile(opts.dataDir, { url: host.url, pid: process.pid, started_at: new Date().toISOString() });
+    return host;
+  }
+
+  /** The host API's base URL. */
+  get url(): string {
+    return `http://127.0.0.1:${this.api?.port ?? 0}`;
+  }
+
+  private clustersDir(): string {
+    return join(this.dataDir, 'clusters');
+  }
+
+  private async loadClusters(): Promise<void> {
+    const dir = this.clustersDir();
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir).sort()) {
+      if (!existsSync(join(dir, name, 'pd.db'))) continue;
+      const cluster = await Cluster.open(name, join(dir, name), this.opts.clusterOptions);
+      this.entries.set(name, { cluster, server: await this.servePd(cluster) });
+    }
+  }
+
+  /** Starts a cluster's PD endpoint, on the port it had before when that port is free. */
+  private async servePd(cluster: Cluster): Promise<ApiServer> {
+    const saved = Number(cluster.pd.getSetting('pd_port') ?? '0');
+    const start = (port: number) =>
+      startApiServer({ token: this.token, port, dispatch: (ch, body) => this.dispatch(ch, body, cluster.name) });
+    let server: ApiServer;
+    try {
+      server = await start(saved);
+    } catch {
+      server = await start(0);
+    }
+    cluster.pd.setSetting('pd_port', String(server.port));
+    return server;
+  }
+
+  private publicGet(path: string, res: ServerResponse): boolean {
+    if (!this.opts.web || (path !== '/' && path !== '/index.html')) return false;
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+    });
+    res.end(placeholderPage(this));
+    return true;
+  }
+
+  /** Validates a request against its channel's schema and runs it. */
+  async dispatch(channel: string, body: unknown, impliedCluster?: string): Promise<unknown> {
+    if (!(channel in requestSchemas)) {
+      throw new PitrError(ErrorCode.NotFound, `unknown API channel "${channel}"; the channels are ${Object.keys(requestSchemas).join(', ')}`);
+    }
+    const ch = channel as Channel;
+    const raw = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...(body as Record<string, unknown>) } : body;
+    if (impliedCluster !== undefined && typeof raw === 'object' && raw !== null && 'cluster' in requestSchemas[ch].shape) {
+      (raw as Record<string, unknown>).cluster = impliedCluster;
+    }
+    const parsed = requestSchemas[ch].safeParse(raw);
+    if (!parsed.success) throw new PitrError(ErrorCode.InvalidArgument, `invalid ${channel} request: ${describeZodError(parsed.error)}`);
+    const handler = this.handlers[ch] as (input: unknown) => Promise<unknown>;
+    return handler(parsed.data);
+  }
+
+  /** A cluster by name, or a clear error. */
+  cluster(name: string | undefined): Cluster {
+    if (name === undefined) {
+      throw new PitrError(ErrorCode.InvalidArgument, 'no cluster named: pass --pd 127.0.0.1:PORT (see `pitr cluster list`)');
+    }
+    const e = this.entries.get(name);
+    if (!e) throw new PitrError(ErrorCode.ClusterNotFound, `cluster "${name}" does not exist; see \`pitr cluster list\``);
+    return e.cluster;
+  }
+
+  /** The PD address of a cluster. */
+  pdAddress(name: string): string {
+    const e = this.entries.get(name);
+    return e ? `127.0.0.1:${e.server.port}` : '';
+  }
+
+  /** Every cluster, by name. */
+  clusters(): Cluster[] {
+    return [...this.entries.values()].map((e) => e.cluster);
+  }
+
+  /** Creates and starts a cluster; the name defaults to the first free `cluster-N`. */
+  async createCluster(name: string | undefined, stores: number): Promise<Cluster> {
+    let n = name;
+    if (n === undefined) {
+      for (let i = 1; ; i++) {
+        if (!this.entries.has(`cluster-${i}`) && !this.creating.has(`cluster-${i}`) && !existsSync(join(this.clustersDir(), `cluster-${i}`))) {
+          n = `cluster-${i}`;
+          break;
+        }
+      }
+    }
+    if (this.entries.has(n) || this.creating.has(n) || existsSync(join(this.clustersDir(), n))) {
+      throw new PitrError(ErrorCode.ClusterExists, `a cluster named "${n}" already exists; choose another --name or destroy it first`);
+    }
+    this.creating.add(n);
+    try {
+      mkdirSync(this.clustersDir(), { recursive: true });
+      const cluster = await Cluster.create(n, join(this.clustersDir(), n), stores, this.opts.clusterOptions);
+      this.entries.set(n, { cluster, server: await this.servePd(cluster) });
+      return cluster;
+    } catch (err) {
+      if (!this.entries.has(n)) rmSync(join(this.clustersDir(), n), { recursive: true, force: true });
+      throw err;
+    } finally {
+      this.creating.delete(n);
+    }
+  }
+
+  /** Stops a cluster and deletes its files. */
+  async destroyCluster(name: string): Promise<void> {
+    const e = this.entries.get(name);
+    if (!e) throw new PitrError(ErrorCode.ClusterNotFound, `cluster "${name}" does not exist; see \`pitr cluster list\``);
+    this.entries.delete(name);
+    await e.server.close();
+    await e.cluster.close();
+    rmSync(join(this.clustersDir(), name), { recursive: true, force: true });
+  }
+
+  /** Stops every cluster and server; the data stays. */
+  async close(): Promise<void> {
+    await this.api?.close();
+    for (const e of this.entries.values()) {
+      await e.server.close();
+      await e.cluster.close();
+    }
+    this.entries.clear();
+    removeHostFile(this.dataDir, process.pid);
+  }
+}
