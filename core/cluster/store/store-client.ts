@@ -134,6 +134,13 @@ export class StoreClient {
     }, DEFAULT_RESTART_DELAY_MS).unref();
   }
 
+  /** Event-loop utilization of the worker thread since `since` (for benchmarks). */
+  utilization(since?: { idle: number; active: number; utilization: number }): { idle: number; active: number; utilization: number } | null {
+    const w = this.worker;
+    if (!w) return null;
+    return since ? w.performance.eventLoopUtilization(since) : w.performance.eventLoopUtilization();
+  }
+
   /** Kills the worker abruptly, as a crash would (tests and fault injection). */
   async kill(): Promise<void> {
     await this.worker?.terminate();

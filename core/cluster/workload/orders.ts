@@ -78,6 +78,12 @@ export class HandleSample {
     }
   }
 
+  /** Forgets every handle. */
+  clear(): void {
+    this.handles.length = 0;
+    this.index.clear();
+  }
+
   /** A random handle, or null when empty. */
   pick(): number | null {
     return this.handles.length === 0 ? null : this.handles[Math.floor(Math.random() * this.handles.length)]!;
@@ -91,6 +97,7 @@ export class OrdersState {
   // (and stay far below 2^53).
   private nextHandle = Math.floor(Math.random() * 2 ** 40) + 1;
   private table: Promise<TableInfo> | null = null;
+  private tableId: number | null = null;
   private learning: Promise<void> | null = null;
 
   constructor(private readonly cluster: Cluster) {}
@@ -102,6 +109,21 @@ export class OrdersState {
       throw err;
     });
     return this.table;
+  }
+
+  /**
+   * Looks the table up again (a workload start): after a DROP TABLE orders the table is new,
+   * and the handles known of the old one mean nothing.
+   */
+  async reload(): Promise<TableInfo> {
+    this.table = null;
+    const t = await this.ensureTable();
+    if (this.tableId !== t.id) {
+      this.tableId = t.id;
+      this.live.clear();
+      this.learning = null;
+    }
+    return t;
   }
 
   /** A handle never used by this manager. */
@@ -126,7 +148,10 @@ export class OrdersState {
   async pickLive(): Promise<number | null> {
     const h = this.live.pick();
     if (h !== null) return h;
-    this.learning ??= this.learn();
+    this.learning ??= this.learn().catch((err: unknown) => {
+      this.learning = null;
+      throw err;
+    });
     await this.learning;
     return this.live.pick();
   }

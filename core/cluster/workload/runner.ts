@@ -58,13 +58,11 @@ export class Runner implements Workload {
     this.stats = new WorkloadStats(opts.failAfterMs);
     this.ctx = { transact: (fn) => this.transact(fn) };
     this.ready = prepare();
-    this.finished = this.ready.then(
-      (step) => this.loop(step),
-      (err: unknown) => {
-        this.stats.onFailure(err);
-        this.state = 'failed';
-      },
-    );
+    // Setup errors and (defensively) loop errors end the workload as failed; never a rejection.
+    this.finished = this.ready.then((step) => this.loop(step)).catch((err: unknown) => {
+      this.stats.onFailure(err);
+      this.state = 'failed';
+    });
   }
 
   /** The current status. */

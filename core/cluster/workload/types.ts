@@ -83,15 +83,15 @@ function wholeNumber(flag: string, v: number, min: number, max: number): number 
   return v;
 }
 
-/** Applies defaults and validates; defaultRate lets a kind (ddl) pick a slower pace. */
-export function resolveOptions(opts: WorkloadOptions, defaultRate = DEFAULT_RATE): ResolvedOptions {
-  const rate = opts.rate ?? defaultRate;
+/** Applies defaults (a kind may have its own, as ddl does) and validates. */
+export function resolveOptions(opts: WorkloadOptions, defaults: { rate?: number; concurrency?: number } = {}): ResolvedOptions {
+  const rate = opts.rate ?? defaults.rate ?? DEFAULT_RATE;
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) {
     throw invalid(`--rate must be a finite number of transactions per second ≥ 0 (0 = as fast as possible), got ${String(rate)}`);
   }
   return {
     rate,
-    concurrency: wholeNumber('--concurrency', opts.concurrency ?? DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY),
+    concurrency: wholeNumber('--concurrency', opts.concurrency ?? defaults.concurrency ?? DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY),
     accounts: wholeNumber('--accounts', opts.accounts ?? DEFAULT_ACCOUNTS, 2, MAX_ACCOUNTS),
     keys: wholeNumber('--keys', opts.keys ?? DEFAULT_LARGE_TXN_KEYS, 1, MAX_LARGE_TXN_KEYS),
     durationMs: wholeNumber('--duration (ms)', opts.durationMs ?? DEFAULT_LARGE_TXN_DURATION_MS, 0, MAX_LARGE_TXN_DURATION_MS),
@@ -101,6 +101,8 @@ export function resolveOptions(opts: WorkloadOptions, defaultRate = DEFAULT_RATE
 /** A running or finished workload, as the manager holds it. */
 export interface Workload {
   readonly kind: WorkloadKind;
+  /** Settles once setup (tables, accounts) is done; rejects when setup failed. */
+  readonly ready: Promise<unknown>;
   /** Settles when the workload has stopped, finished or failed (never rejects). */
   readonly finished: Promise<void>;
   /** The current status. */
