@@ -47,8 +47,9 @@ export async function call<K extends Channel>(ep: Endpoint, channel: K, input: R
       body: JSON.stringify(input),
     });
   } catch (err) {
-    const c = (err as { cause?: { code?: string; errors?: Array<{ code?: string }> } }).cause;
-    const cause = c?.code ?? c?.errors?.[0]?.code ?? (err as Error).message;
+    const c = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }).cause;
+    // fetch's own message is always "fetch failed"; the reason (ECONNREFUSED, "bad port", ...) is in its cause.
+    const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (err as Error).message;
     throw new PitrError(ErrorCode.Unreachable, `cannot reach ${ep.label} (${cause}): is the host running? Start it with \`pitr server\` or \`npm start\`, and check the address with \`pitr cluster list\``);
   }
   let body: ApiEnvelope<ResponseTypes[K]>;

@@ -4,7 +4,7 @@
  * (advance the safepoint, resolve old locks, drop old versions, delete dropped tables' ranges).
  */
 import type { Cluster } from './cluster.ts';
-import type { LockInfo } from './store/protocol.ts';
+import type { LockInfo, RegionStat } from './store/protocol.ts';
 
 /** Knobs of the background loops. */
 export interface SchedulerOptions {
@@ -15,8 +15,12 @@ export interface SchedulerOptions {
   splitKeys: number;
   /** Split a region above this many bytes (TiKV: region-max-size 144 MiB; small here so splits show). */
   splitBytes: number;
+  /** Split a region serving more requests/s than this (TiKV's split.qps-threshold, 3000). */
+  splitQps: number;
   /** Move leaders when store leader counts differ by at least this much. */
   balanceTolerance: number;
+  /** Move a hot region when store loads differ by at least this many requests/s. */
+  hotBalanceMinQps: number;
   /** Cluster ms between GC runs (TiDB's tidb_gc_run_interval, 10 min). */
   gcRunIntervalMs: number;
 }
@@ -27,7 +31,9 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   heartbeatMs: 1000,
   splitKeys: 40_000,
   splitBytes: 16 * 1024 * 1024,
+  splitQps: 3000,
   balanceTolerance: 2,
+  hotBalanceMinQps: 1500,
   gcRunIntervalMs: 10 * 60 * 1000,
 };
 
@@ -88,7 +94,7 @@ export class Scheduler {
     try {
       await this.heartbeat();
       await this.checkSplits();
-      await this.balance();
+      if (!(await this.balanceHot())) await this.balance();
       if (this.cluster.pd.clock.now() - this.lastGcAt >= this.opts.gcRunIntervalMs) await this.runGc();
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);
@@ -101,16 +107,20 @@ export class Scheduler {
   async heartbeat(): Promise<void> {
     for (const s of this.cluster.stores()) {
       if (!s.up) continue;
-      const stats = await s.direct<Array<{ regionId: number; keys: number; bytes: number }>>('regionStats', null);
+      const stats = await s.direct<RegionStat[]>('regionStats', null);
       this.cluster.pd.storeHeartbeat(s.storeId, stats);
     }
   }
 
-  /** Splits regions that grew past the size or key limits at their middle key. */
+  /**
+   * Splits regions that grew past the size or key limits, or that serve more requests than one
+   * region should (TiKV's load-based split), at their middle key.
+   */
   async checkSplits(): Promise<number> {
     let n = 0;
     for (const r of [...this.cluster.pd.regions.all()]) {
-      if (r.approxKeys < this.opts.splitKeys && r.approxBytes < this.opts.splitBytes) continue;
+      const big = r.approxKeys >= this.opts.splitKeys || r.approxBytes >= this.opts.splitBytes;
+      if (!big && r.qps < this.opts.splitQps) continue;
       const store = this.cluster.store(r.leader);
       if (!store.up) continue;
       const mid = await store.direct<Uint8Array | null>('middleKey', { regionId: r.id });
@@ -132,6 +142,31 @@ export class Scheduler {
     if (max.regions.length - min.regions.length < this.opts.balanceTolerance) return false;
     const smallest = [...max.regions].sort((a, b) => a.approxKeys - b.approxKeys)[0]!;
     await this.cluster.moveRegion(smallest.id, min.id);
+    return true;
+  }
+
+  /**
+   * PD's hot-region scheduling: when one store serves far more requests than another, move the
+   * region that best evens them out. A region is only moved if that lowers the hottest load.
+   */
+  async balanceHot(): Promise<boolean> {
+    const live = this.cluster.stores().filter((s) => s.up);
+    if (live.length < 2) return false;
+    const loads = live
+      .map((s) => {
+        const regions = this.cluster.pd.regions.ledBy(s.storeId);
+        return { id: s.storeId, regions, qps: regions.reduce((n, r) => n + r.qps, 0) };
+      })
+      .sort((a, b) => a.qps - b.qps);
+    const cool = loads[0]!;
+    const hot = loads[loads.length - 1]!;
+    const gap = hot.qps - cool.qps;
+    if (gap < this.opts.hotBalanceMinQps) return false;
+    const movable = hot.regions.filter((r) => r.qps > 0 && cool.qps + r.qps < hot.qps);
+    if (movable.length === 0) return false;
+    const best = movable.sort((a, b) => Math.abs(a.qps - gap / 2) - Math.abs(b.qps - gap / 2))[0]!;
+    await this.cluster.moveRegion(best.id, cool.id);
+    best.qps = 0; // measured again at the next heartbeat, on its new store
     return true;
   }
 

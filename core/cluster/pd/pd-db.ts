@@ -92,6 +92,7 @@ export class PdDb {
       leader: r.leader,
       approxKeys: 0,
       approxBytes: 0,
+      qps: 0,
     }));
   }
 

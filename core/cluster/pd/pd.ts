@@ -130,16 +130,19 @@ export class Pd {
     }));
   }
 
-  /** Records a store heartbeat with the approximate sizes of the regions it leads. */
-  storeHeartbeat(storeId: number, stats: Array<{ regionId: number; keys: number; bytes: number }>): void {
+  /** Records a store heartbeat: approximate sizes and request counts of the regions it leads. */
+  storeHeartbeat(storeId: number, stats: Array<{ regionId: number; keys: number; bytes: number; requests: number }>): void {
     const s = this.storeMap.get(storeId);
     if (!s) throw new PitrError(ErrorCode.NotFound, `store ${storeId} is not registered in PD`);
-    s.lastHeartbeatMs = Date.now();
+    const now = Date.now();
+    const seconds = Math.max(0.001, (now - s.lastHeartbeatMs) / 1000);
+    s.lastHeartbeatMs = now;
     for (const st of stats) {
       const r = this.regions.get(st.regionId);
       if (r && r.leader === storeId) {
         r.approxKeys = st.keys;
         r.approxBytes = st.bytes;
+        r.qps = st.requests / seconds;
       }
     }
   }
@@ -149,7 +152,7 @@ export class Pd {
   /** Creates the first region, covering the whole key space, led by storeId. */
   bootstrapRegion(storeId: number): Region {
     if (this.regions.all().length > 0) throw new PitrError(ErrorCode.Internal, 'the cluster is already bootstrapped');
-    const r: Region = { id: this.allocId(), start: Buffer.alloc(0), end: Buffer.alloc(0), epoch: { version: 1, confVer: 1 }, leader: storeId, approxKeys: 0, approxBytes: 0 };
+    const r: Region = { id: this.allocId(), start: Buffer.alloc(0), end: Buffer.alloc(0), epoch: { version: 1, confVer: 1 }, leader: storeId, approxKeys: 0, approxBytes: 0, qps: 0 };
     this.db.putRegions([r]);
     this.regions.add(r);
     return r;

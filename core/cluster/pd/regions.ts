@@ -15,6 +15,8 @@ export interface Region {
   leader: number; // store id
   approxKeys: number;
   approxBytes: number;
+  /** Requests per second (real time) in the last heartbeat: what load-based split reads. */
+  qps: number;
 }
 
 /** The regions of one cluster, sorted by start key. */
@@ -87,7 +89,9 @@ export class RegionDirectory {
       leader: r.leader,
       approxKeys: Math.floor(r.approxKeys / 2),
       approxBytes: Math.floor(r.approxBytes / 2),
+      qps: r.qps / 2,
     };
+    r.qps -= right.qps;
     r.end = splitKey;
     r.epoch = { version, confVer: r.epoch.confVer };
     r.approxKeys -= right.approxKeys;

@@ -60,6 +60,8 @@ export interface RegionStat {
   regionId: number;
   keys: number;
   bytes: number;
+  /** Requests served since the previous report (for load-based split and hot scheduling). */
+  requests: number;
 }
 
 /** A row of any column family, used to move a region between stores. */

@@ -14,6 +14,7 @@ interface Led {
   end: Buffer;
   keys: number;
   bytes: number;
+  requests: number;
 }
 
 /** The regions this store leads, with their approximate sizes. */
@@ -34,7 +35,7 @@ export class RegionGuard {
       const old = this.led.get(meta.id);
       const same = old && old.start.equals(start) && old.end.equals(end);
       const size = same ? { keys: old.keys, bytes: old.bytes } : this.mvcc.rangeSize(start, end);
-      next.set(meta.id, { meta, start, end, ...size });
+      next.set(meta.id, { meta, start, end, ...size, requests: old?.requests ?? 0 });
     }
     this.led.clear();
     for (const [id, r] of next) this.led.set(id, r);
@@ -56,6 +57,7 @@ export class RegionGuard {
         throw new PitrError(ErrorCode.KeyNotInRegion, `a key is outside region ${ctx.regionId}; refresh the region cache and retry`, { regionId: ctx.regionId });
       }
     }
+    r.requests++;
     return r;
   }
 
@@ -65,9 +67,13 @@ export class RegionGuard {
     r.bytes += bytes;
   }
 
-  /** Approximate sizes of every led region, for the store heartbeat. */
+  /** Approximate sizes and requests since the last call of every led region (the heartbeat). */
   stats(): RegionStat[] {
-    return [...this.led.values()].map((r) => ({ regionId: r.meta.id, keys: r.keys, bytes: r.bytes }));
+    return [...this.led.values()].map((r) => {
+      const requests = r.requests;
+      r.requests = 0;
+      return { regionId: r.meta.id, keys: r.keys, bytes: r.bytes, requests };
+    });
   }
 
   /** The led region with this id, or undefined. */
