@@ -156,10 +156,16 @@ export class Cluster {
       if (r.leader === toStore) return r;
       const others = this.pd.regions.ledBy(r.leader).filter((x) => x.id !== r.id).map(regionMeta);
       await from.direct('setRegions', { regions: others });
-      const rows = await from.direct<unknown[]>('exportRange', { start: r.start, end: r.end });
-      // Clear leftovers of an earlier move interrupted by a crash before importing.
-      await to.direct('deleteRange', { start: r.start, end: r.end });
-      await to.direct('importRows', { rows });
+      try {
+        const rows = await from.direct<unknown[]>('exportRange', { start: r.start, end: r.end });
+        // Clear leftovers of an earlier move interrupted by a crash before importing.
+        await to.direct('deleteRange', { start: r.start, end: r.end });
+        await to.direct('importRows', { rows });
+      } catch (err) {
+        // The move failed before PD switched the leader: the source serves the region again.
+        await this.pushRegions(r.leader).catch(() => undefined);
+        throw err;
+      }
       this.pd.setRegionLeader(r.id, toStore);
       await this.pushRegions(toStore);
       await from.direct('deleteRange', { start: r.start, end: r.end });

@@ -39,9 +39,9 @@ export function storeHandlers(mvcc: MvccStore, guard: RegionGuard): Record<strin
       mvcc.rollback(a.keys, a.startTs);
       return null;
     },
-    kvCheckTxnStatus: (a: { ctx: RegionCtx; primary: Uint8Array; lockTs: bigint; currentTs: bigint }) => {
+    kvCheckTxnStatus: (a: { ctx: RegionCtx; primary: Uint8Array; lockTs: bigint; currentTs: bigint; rollbackIfNotExist?: boolean }) => {
       guard.check(a.ctx, [a.primary]);
-      return mvcc.checkTxnStatus(a.primary, a.lockTs, a.currentTs);
+      return mvcc.checkTxnStatus(a.primary, a.lockTs, a.currentTs, a.rollbackIfNotExist ?? true);
     },
     kvResolveLock: (a: { ctx: RegionCtx; startTs: bigint; commitTs: bigint; keys: Uint8Array[] }) => {
       guard.check(a.ctx, a.keys);

@@ -90,6 +90,7 @@ export class MvccStore {
       minLockTs: p('SELECT min(start_ts) AS ts FROM cf_lock'),
       latestWrite: p('SELECT key, commit_ts, start_ts, type, short_value FROM cf_write WHERE key = ? ORDER BY commit_ts DESC LIMIT 1'),
       writesAtOrBefore: p('SELECT key, commit_ts, start_ts, type, short_value FROM cf_write WHERE key = ? AND commit_ts <= ? ORDER BY commit_ts DESC'),
+      latestWriteAtOrBefore: p('SELECT key, commit_ts, start_ts, type, short_value FROM cf_write WHERE key = ? AND commit_ts <= ? ORDER BY commit_ts DESC LIMIT 1'),
       writeByStartTs: p('SELECT key, commit_ts, start_ts, type, short_value FROM cf_write WHERE key = ? AND commit_ts >= ? AND start_ts = ? LIMIT 1'),
       putWrite: p('INSERT OR REPLACE INTO cf_write (key, commit_ts, start_ts, type, short_value) VALUES (?, ?, ?, ?, ?)'),
       delWrite: p('DELETE FROM cf_write WHERE key = ? AND commit_ts = ?'),
@@ -147,6 +148,11 @@ export class MvccStore {
   get(key: Uint8Array, ts: bigint): Buffer | null {
     const k = buf(key);
     this.checkReadLock(this.lockOf(k), ts);
+    // Fast path: the newest version at or below ts is almost always a Put or a Delete.
+    const first = this.s.latestWriteAtOrBefore.get(k, ts) as WriteRow | undefined;
+    if (!first) return null;
+    if (first.type === WriteType.Put) return this.valueOf(first);
+    if (first.type === WriteType.Delete) return null;
     for (const w of this.s.writesAtOrBefore.iterate(k, ts) as IterableIterator<WriteRow>) {
       if (w.type === WriteType.Put) return this.valueOf(w);
       if (w.type === WriteType.Delete) return null;
@@ -190,11 +196,10 @@ export class MvccStore {
    * startTs is a write conflict; another transaction's lock is KeyIsLocked.
    */
   prewrite(mutations: Mutation[], primary: Uint8Array, startTs: bigint, ttl: number): void {
-    // Its own savepoint, so a conflict on a later key undoes the locks of the earlier ones.
-    this.txn(() => this.prewriteAll(mutations, buf(primary), startTs, ttl));
-  }
-
-  private prewriteAll(mutations: Mutation[], prim: Buffer, startTs: bigint, ttl: number): void {
+    const prim = buf(primary);
+    // Every key is checked before any is written, so a refused prewrite leaves nothing behind
+    // (cheaper than a savepoint on this hot path).
+    const todo: Array<{ k: Buffer; m: Mutation }> = [];
     for (const m of mutations) {
       const k = buf(m.key);
       const lock = this.lockOf(k);
@@ -213,6 +218,9 @@ export class MvccStore {
           { conflictTs: latest.commit_ts, startTs },
         );
       }
+      todo.push({ k, m });
+    }
+    for (const { k, m } of todo) {
       let short: Buffer | null = null;
       if (m.op === 'Put') {
         const v = buf(m.value ?? new Uint8Array(0));
@@ -231,14 +239,13 @@ export class MvccStore {
     if (commitTs <= startTs) {
       throw new PitrError(ErrorCode.InvalidArgument, `commit ts ${commitTs} must be greater than start ts ${startTs}`);
     }
-    let bytes = 0;
+    // Every key is checked before any is written, so a refused commit leaves nothing behind.
+    const locked: Array<{ k: Buffer; lock: LockRow }> = [];
     for (const key of keys) {
       const k = buf(key);
       const lock = this.lockOf(k);
       if (lock && lock.start_ts === startTs) {
-        this.s.putWrite.run(k, commitTs, startTs, OP_TO_WRITE[lock.op], lock.short_value);
-        this.s.delLock.run(k);
-        bytes += k.length + (lock.short_value ? lock.short_value.length : SHORT_VALUE_MAX_LEN + 1);
+        locked.push({ k, lock });
         continue;
       }
       const w = this.s.writeByStartTs.get(k, startTs, startTs) as WriteRow | undefined;
@@ -248,12 +255,28 @@ export class MvccStore {
       }
       throw new PitrError(ErrorCode.TxnLockNotFound, `no lock of transaction ${startTs} on the key; the transaction may have been rolled back`);
     }
+    let bytes = 0;
+    for (const { k, lock } of locked) {
+      this.s.putWrite.run(k, commitTs, startTs, OP_TO_WRITE[lock.op], lock.short_value);
+      this.s.delLock.run(k);
+      bytes += k.length + (lock.short_value ? lock.short_value.length : SHORT_VALUE_MAX_LEN + 1);
+    }
     return bytes;
   }
 
   /** Rolls back the locks of startTs on keys and leaves Rollback records against late prewrites. */
   rollback(keys: Uint8Array[], startTs: bigint): void {
-    for (const key of keys) this.rollbackKey(buf(key), startTs);
+    const ks = keys.map(buf);
+    // Refuse before writing anything when any key is already committed.
+    for (const k of ks) {
+      const lock = this.lockOf(k);
+      if (lock && lock.start_ts === startTs) continue;
+      const w = this.s.writeByStartTs.get(k, startTs, startTs) as WriteRow | undefined;
+      if (w && w.type !== WriteType.Rollback) {
+        throw new PitrError(ErrorCode.Committed, `transaction ${startTs} is already committed at ${w.commit_ts}; it cannot be rolled back`);
+      }
+    }
+    for (const k of ks) this.rollbackKey(k, startTs);
   }
 
   private rollbackKey(k: Buffer, startTs: bigint): void {
@@ -273,9 +296,11 @@ export class MvccStore {
 
   /**
    * CheckTxnStatus on a primary key: committed, rolled back, or still locked. An expired lock
-   * (its TTL counted in physical ms from its start ts) is rolled back, as TiKV does.
+   * (its TTL counted in physical ms from its start ts) is rolled back, as TiKV does. With no
+   * trace of the transaction on the primary, it is rolled back only if `rollbackIfNotExist`
+   * (TiKV's flag): otherwise its prewrite may still be on the way, and this is TxnLockNotFound.
    */
-  checkTxnStatus(primary: Uint8Array, lockTs: bigint, currentTs: bigint): TxnStatus {
+  checkTxnStatus(primary: Uint8Array, lockTs: bigint, currentTs: bigint, rollbackIfNotExist = true): TxnStatus {
     const k = buf(primary);
     const lock = this.lockOf(k);
     if (lock && lock.start_ts === lockTs) {
@@ -287,6 +312,9 @@ export class MvccStore {
     }
     const w = this.s.writeByStartTs.get(k, lockTs, lockTs) as WriteRow | undefined;
     if (w && w.type !== WriteType.Rollback) return { state: 'committed', commitTs: w.commit_ts };
+    if (!w && !rollbackIfNotExist) {
+      throw new PitrError(ErrorCode.TxnLockNotFound, `transaction ${lockTs} has no lock on its primary key yet; its prewrite may still be in flight, retry later`);
+    }
     if (!w) this.s.putWrite.run(k, lockTs, lockTs, WriteType.Rollback, null);
     return { state: 'rolledback' };
   }

@@ -116,6 +116,8 @@ export class StoreClient {
   }
 
   private unavailable(): PitrError {
+    // Not a region error once closed: clients must fail now, not retry a store that never returns.
+    if (this.closing) return new PitrError(ErrorCode.Unreachable, `store ${this.storeId} is closed (its cluster was shut down)`, { storeId: this.storeId });
     return new PitrError(ErrorCode.StoreUnavailable, `store ${this.storeId} is unavailable (its worker is restarting); retry shortly`, { storeId: this.storeId });
   }
 

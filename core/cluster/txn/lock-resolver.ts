@@ -3,6 +3,8 @@
  * key's store for the transaction's status (rolling an expired lock back there), then commit or
  * roll back the secondary lock to match. A crashed client's locks are cleaned up this way.
  */
+import { ErrorCode, PitrError } from '../../errors.ts';
+import { physicalOf } from '../../tso/index.ts';
 import { buf } from '../store/protocol.ts';
 import type { LockInfo, TxnStatus } from '../store/protocol.ts';
 import type { RegionRpc } from './region-rpc.ts';
@@ -23,9 +25,19 @@ export class LockResolver {
     const cached = this.resolved.get(lock.startTs);
     if (cached) return cached;
     const currentTs = this.rpc.pd.tso();
-    const status = await this.rpc.onKey('check txn status', buf(lock.primary), (ctx, store) =>
-      store.request<TxnStatus>('kvCheckTxnStatus', { ctx, primary: lock.primary, lockTs: lock.startTs, currentTs }),
-    );
+    // As client-go does: a lock whose primary holds no trace of its transaction may belong to a
+    // transaction still prewriting (its primary's region answers later). Only once this lock's
+    // TTL has expired is the transaction rolled back on the primary; until then it counts as alive.
+    const rollbackIfNotExist = physicalOf(currentTs) >= physicalOf(lock.startTs) + lock.ttl;
+    let status: TxnStatus;
+    try {
+      status = await this.rpc.onKey('check txn status', buf(lock.primary), (ctx, store) =>
+        store.request<TxnStatus>('kvCheckTxnStatus', { ctx, primary: lock.primary, lockTs: lock.startTs, currentTs, rollbackIfNotExist }),
+      );
+    } catch (err) {
+      if (err instanceof PitrError && err.code === ErrorCode.TxnLockNotFound) return { state: 'locked', ttl: lock.ttl, lockTs: lock.startTs };
+      throw err;
+    }
     if (status.state !== 'locked') {
       if (this.resolved.size >= RESOLVED_CACHE_SIZE) this.resolved.delete(this.resolved.keys().next().value as bigint);
       this.resolved.set(lock.startTs, status);

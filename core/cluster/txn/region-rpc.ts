@@ -37,7 +37,9 @@ export class Backoffer {
   async backoff(lastErr: unknown): Promise<void> {
     if (Date.now() >= this.deadline) {
       const msg = lastErr instanceof Error ? lastErr.message : String(lastErr);
-      throw new PitrError(ErrorCode.StoreUnavailable, `${this.what} kept failing until it gave up: ${msg}`);
+      // Keep the last error's code (a lock that never went away stays KeyIsLocked).
+      const code = lastErr instanceof PitrError ? lastErr.code : ErrorCode.StoreUnavailable;
+      throw new PitrError(code, `${this.what} kept failing until it gave up: ${msg}`);
     }
     await sleep(this.next);
     this.next = Math.min(this.next * 2, BACKOFF_MAX_MS);

@@ -83,6 +83,9 @@ export class TxnClient {
     const bo = new Backoffer('scan', READ_LOCK_WAIT_MS);
     while (out.length < limit && (end.length === 0 || Buffer.compare(cursor, end) < 0)) {
       const r = this.pd.regions.locate(cursor);
+      // PD splits regions in place: read the end now, or a split during the request would move
+      // the cursor back to the split key and return the keys above it twice.
+      const rEnd = r.end;
       const regionEnd = r.end.length === 0 ? end : end.length === 0 || Buffer.compare(r.end, end) < 0 ? r.end : end;
       try {
         const pairs = await this.rpc.leaderOf(r).request<KvPair[]>('kvScan', {
@@ -99,8 +102,8 @@ export class TxnClient {
         else await this.onLocked(err, bo);
         continue;
       }
-      if (r.end.length === 0 || out.length >= limit) break;
-      cursor = r.end;
+      if (rEnd.length === 0 || out.length >= limit) break;
+      cursor = rEnd;
     }
     return out;
   }

@@ -236,6 +236,19 @@ describe('MvccStore transactions', () => {
     throwsCode(() => mvcc.prewrite([put('r', 'late')], b('r'), ts(4000), TTL), ErrorCode.TxnAborted);
   });
 
+  test('checkTxnStatus without rollbackIfNotExist leaves a primary whose prewrite is still on the way alone', () => {
+    const S = ts(100);
+    // The secondary's prewrite landed; the primary's has not yet.
+    mvcc.prewrite([put('s', '2')], b('p'), S, TTL);
+    throwsCode(() => mvcc.checkTxnStatus(b('p'), S, ts(101), false), ErrorCode.TxnLockNotFound);
+    assert.deepEqual(writeRows('p'), []);
+    // The primary's prewrite arrives and the transaction commits normally.
+    mvcc.prewrite([put('p', '1')], b('p'), S, TTL);
+    mvcc.commit([b('p'), b('s')], S, ts(200));
+    assert.deepEqual(mvcc.checkTxnStatus(b('p'), S, ts(300), false), { state: 'committed', commitTs: ts(200) });
+    assert.equal(str(mvcc.get(b('s'), ts(200))), '2');
+  });
+
   test('resolveLock commits secondaries with the primary commit ts (roll forward)', () => {
     const S = ts(10);
     mvcc.prewrite([put('p', '1'), put('s1', '2'), put('s2', '3')], b('p'), S, TTL);
