@@ -5,7 +5,7 @@
 import { escapeKey, isUserKey, unescapeKey, USER_KEY_RANGE, userKey, userKeyFromEncoded } from '../cluster/catalog/keys.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { Handlers } from '../contract/schemas.ts';
-import type { ClusterInfo, ClusterStatus, WorkloadStatusInfo } from '../contract/types.ts';
+import type { ClusterInfo, ClusterStatus } from '../contract/types.ts';
 import { ErrorCode, PitrError } from '../errors.ts';
 import { formatTsIso, logicalOf, parseTs, physicalOf } from '../tso/index.ts';
 import type { ClusterHost } from './host.ts';
@@ -157,9 +157,9 @@ export function makeHandlers(host: ClusterHost): Handlers {
         ...(i.keys !== undefined ? { keys: i.keys } : {}),
         ...(i.duration_ms !== undefined ? { durationMs: i.duration_ms } : {}),
       };
-      return (await c.workloads.start(i.kind, opts)) as WorkloadStatusInfo;
+      return c.workloads.start(i.kind, opts);
     },
-    'workload:stop': async (i) => (await host.cluster(i.cluster).workloads.stop(i.kind)) as WorkloadStatusInfo[],
-    'workload:status': async (i) => host.cluster(i.cluster).workloads.status() as WorkloadStatusInfo[],
+    'workload:stop': async (i) => host.cluster(i.cluster).workloads.stop(i.kind),
+    'workload:status': async (i) => host.cluster(i.cluster).workloads.status(),
   };
 }

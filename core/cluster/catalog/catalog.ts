@@ -7,7 +7,7 @@
 import { ErrorCode, PitrError } from '../../errors.ts';
 import type { Transaction } from '../txn/transaction.ts';
 import type { TxnClient } from '../txn/txn-client.ts';
-import { indexKey, metaKey, prefixNext, rowKey, tablePrefix, tableRange } from './keys.ts';
+import { indexKey, metaKey, prefixNext, rowKey, tableRange } from './keys.ts';
 
 /** A column of a table. */
 export interface ColumnInfo {
@@ -213,4 +213,3 @@ export function indexEntryKey(t: TableInfo, ix: IndexInfo, row: Record<string, u
   return ix.unique ? indexKey(t.id, ix.id, values) : indexKey(t.id, ix.id, values, handle);
 }
 
-export { tablePrefix };

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, PitrError } from '../../errors.ts';
-import { ScaledClock, TsoAllocator, composeTs, physicalOf } from '../../tso/index.ts';
+import { ScaledClock, TsoAllocator, composeTs } from '../../tso/index.ts';
 import type { ClusterClock } from '../../tso/index.ts';
 import { PdDb } from './pd-db.ts';
 import type { ServiceSafePoint } from './pd-db.ts';
@@ -262,10 +262,5 @@ export class Pd {
       this.db.setMeta('gc_safepoint', target.toString());
     }
     return this.gcSafe;
-  }
-
-  /** Cluster time of a ts, for display. */
-  static timeOf(ts: bigint): number {
-    return physicalOf(ts);
   }
 }

@@ -2,13 +2,15 @@
  * The public shapes of workloads (kinds, options, status) and the validation of options, kept
  * apart from the engine so that the contract and the CLI can describe them without running one.
  */
+import { WORKLOAD_KINDS } from '../../contract/types.ts';
+import type { WorkloadKindName, WorkloadStatusInfo } from '../../contract/types.ts';
 import { ErrorCode, PitrError } from '../../errors.ts';
 
-/** Every workload kind, in the order the CLI lists them. */
-export const WORKLOAD_KINDS = ['bank', 'insert', 'update', 'delete', 'mixed', 'ddl', 'large-txn'] as const;
+/** Every workload kind, in the order the CLI lists them (defined by the contract). */
+export { WORKLOAD_KINDS };
 
 /** A kind of workload (DESIGN.md §3). */
-export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+export type WorkloadKind = WorkloadKindName;
 
 /** What a user may tune when starting a workload. */
 export interface WorkloadOptions {
@@ -25,25 +27,10 @@ export interface WorkloadOptions {
 }
 
 /** The life of a workload: `done` is a workload that finished its work (large-txn). */
-export type WorkloadState = 'running' | 'stopping' | 'stopped' | 'done' | 'failed';
+export type WorkloadState = WorkloadStatusInfo['state'];
 
-/** A workload as the status page and the CLI show it. */
-export interface WorkloadStatus {
-  kind: WorkloadKind;
-  state: WorkloadState;
-  target_rate: number;
-  concurrency: number;
-  committed: number;
-  /** Transaction attempts that lost a write conflict or were aborted. */
-  aborted: number;
-  errors: number;
-  /** Commits per second over the last 5 s of real time. */
-  committed_per_sec: number;
-  /** ISO time the workload started. */
-  started_at: string;
-  last_error: string | null;
-  detail?: Record<string, unknown>;
-}
+/** A workload as the status page and the CLI show it (the contract's shape). */
+export type WorkloadStatus = WorkloadStatusInfo;
 
 /** Options with every default applied. */
 export type ResolvedOptions = Required<WorkloadOptions>;

@@ -1,0 +1,67 @@
+/**
+ * Backup storage: one small interface (as litestream's ReplicaClient) with a local-folder and
+ * an S3 implementation, chosen by URL scheme. Paths are relative to the storage root, with `/`
+ * separators; a path that would leave the root is refused.
+ */
+import { PitrError } from '../errors.ts';
+
+/** A file in backup storage. */
+export interface StorageEntry {
+  /** Path relative to the storage root, `/`-separated. */
+  path: string;
+  size: number;
+}
+
+/** A byte range of a file. */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+/** The operations every backend provides. */
+export interface BackupStorage {
+  /** The storage URL with credentials removed: safe for logs, errors and the UI. */
+  readonly url: string;
+  /** Writes a whole file (replacing it). Local writes are atomic (temp file + rename). */
+  write(path: string, data: Uint8Array): Promise<void>;
+  /** Creates a file only if it does not exist yet; false if it did (used for locks). */
+  writeIfAbsent(path: string, data: Uint8Array): Promise<boolean>;
+  /** Reads a whole file, or a byte range of it. */
+  read(path: string, range?: ByteRange): Promise<Buffer>;
+  /** Every file whose path starts with prefix (recursively), sorted by path. */
+  list(prefix: string): Promise<StorageEntry[]>;
+  /** Deletes a file; deleting a missing file is not an error. */
+  delete(path: string): Promise<void>;
+  /** True when the file exists. */
+  exists(path: string): Promise<boolean>;
+}
+
+/** Storage error codes, named after br's. */
+export const StorageErrorCode = {
+  InvalidUrl: 'BR:ExternalStorage:ErrStorageInvalidConfig',
+  Unsupported: 'BR:ExternalStorage:ErrStorageUnknown',
+  NotFound: 'BR:ExternalStorage:ErrStorageNotFound',
+  AccessDenied: 'BR:ExternalStorage:ErrStorageAccessDenied',
+  Unavailable: 'BR:ExternalStorage:ErrStorageUnavailable',
+  PathEscape: 'BR:ExternalStorage:ErrStorageInvalidPath',
+} as const;
+
+/** Checks a relative storage path: no `..`, no absolute path, no backslash, no NUL. */
+export function checkPath(path: string): string {
+  const bad =
+    path.length === 0 ||
+    path.startsWith('/') ||
+    path.includes('\\') ||
+    path.includes('\0') ||
+    path.split('/').some((seg) => seg === '..' || seg === '.' || seg === '');
+  if (bad) {
+    throw new PitrError(StorageErrorCode.PathEscape, `"${path}" is not a valid path inside the backup storage: use a relative path without "..", "." or empty parts`);
+  }
+  return path;
+}
+
+/** Joins path parts with `/`, skipping empty ones. */
+export function joinPath(...parts: string[]): string {
+  return parts.filter((p) => p.length > 0).join('/');
+}
+
