@@ -22,7 +22,8 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: 'linked',
-  external: ['better-sqlite3', 'electron'],
+  // Dependencies load from node_modules at run time (native addons cannot be bundled).
+  packages: 'external',
   // ESM bundles have no require(); give CommonJS dependencies one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',

@@ -39,6 +39,10 @@ export class Cluster {
   readonly workloads: WorkloadManager;
   private readonly storeClients = new Map<number, StoreClient>();
   private adminChain: Promise<unknown> = Promise.resolve();
+  /** Listeners of store restarts (a replacement worker is up and knows its regions again). */
+  readonly storeRestartListeners = new Set<(storeId: number) => void>();
+  /** Listeners of pushes from store workers. */
+  readonly storePushListeners = new Set<(storeId: number, event: string, data: unknown) => void>();
   private closed = false;
 
   private constructor(
@@ -88,7 +92,15 @@ export class Cluster {
   private async start(): Promise<void> {
     for (const s of this.storeClients.values()) {
       mkdirSync(join(this.dir, `store-${s.storeId}`), { recursive: true });
-      s.onRestart = () => void this.pushRegions(s.storeId).catch(() => undefined);
+      s.onRestart = () =>
+        void this.pushRegions(s.storeId)
+          .then(() => {
+            for (const l of this.storeRestartListeners) l(s.storeId);
+          })
+          .catch(() => undefined);
+      s.onPush = (event, data) => {
+        for (const l of this.storePushListeners) l(s.storeId, event, data);
+      };
       await s.start();
       await this.pushRegions(s.storeId);
     }

@@ -5,6 +5,7 @@
 import type { MvccStore } from './mvcc.ts';
 import type { CfRow, Mutation, RegionCtx, RegionMeta } from './protocol.ts';
 import type { RegionGuard } from './region-guard.ts';
+import { snapshotStoreHandlers } from '../../snapshot/store-backup.ts';
 
 /** A store request handler: plain data in, plain data out (structured-cloneable). */
 export type StoreHandler = (args: never) => unknown;
@@ -78,5 +79,6 @@ export function storeHandlers(mvcc: MvccStore, guard: RegionGuard): Record<strin
       mvcc.setMeta(a.name, a.value);
       return null;
     },
+    ...snapshotStoreHandlers(mvcc, guard),
   };
 }

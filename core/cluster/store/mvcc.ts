@@ -70,6 +70,11 @@ function lockedError(l: LockRow): PitrError {
 export class MvccStore {
   /** The underlying SQLite database (WAL mode). */
   readonly db: Database.Database;
+  /**
+   * Observer of applied commits (Put and Delete records), as TiKV's log backup observes the
+   * apply of the write CF. Called synchronously inside the commit.
+   */
+  onCommitted: ((key: Buffer, commitTs: bigint, startTs: bigint, type: 'P' | 'D', shortValue: Buffer | null) => void) | null = null;
   private readonly s;
 
   constructor(path: string) {
@@ -257,8 +262,10 @@ export class MvccStore {
     }
     let bytes = 0;
     for (const { k, lock } of locked) {
-      this.s.putWrite.run(k, commitTs, startTs, OP_TO_WRITE[lock.op], lock.short_value);
+      const type = OP_TO_WRITE[lock.op];
+      this.s.putWrite.run(k, commitTs, startTs, type, lock.short_value);
       this.s.delLock.run(k);
+      if (this.onCommitted && (type === 'P' || type === 'D')) this.onCommitted(k, commitTs, startTs, type, lock.short_value);
       bytes += k.length + (lock.short_value ? lock.short_value.length : SHORT_VALUE_MAX_LEN + 1);
     }
     return bytes;
@@ -355,6 +362,32 @@ export class MvccStore {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /** The value a long Put keeps in the default CF, or null. */
+  defaultValue(key: Uint8Array, startTs: bigint): Buffer | null {
+    const row = this.s.getDefault.get(buf(key), startTs) as { value: Buffer } | undefined;
+    return row ? row.value : null;
+  }
+
+  /** The oldest start ts of the locks in [start, end), or null: it bounds a region's resolved ts. */
+  minLockTsIn(start: Uint8Array, end: Uint8Array): bigint | null {
+    const e = buf(end);
+    const sql = `SELECT min(start_ts) AS ts FROM cf_lock WHERE key >= ?${e.length > 0 ? ' AND key < ?' : ''}`;
+    const row = this.db.prepare(sql).safeIntegers(true).get(...(e.length > 0 ? [buf(start), e] : [buf(start)])) as { ts: bigint | null };
+    return row.ts;
+  }
+
+  /**
+   * Put and Delete records in [start, end) committed after afterTs: what log backup's initial
+   * scan of a region reads when a store starts leading it.
+   */
+  *committedAfter(start: Uint8Array, end: Uint8Array, afterTs: bigint): Generator<{ key: Buffer; commitTs: bigint; startTs: bigint; type: 'P' | 'D'; shortValue: Buffer | null }> {
+    const e = buf(end);
+    const sql = `SELECT key, commit_ts, start_ts, type, short_value FROM cf_write WHERE key >= ?${e.length > 0 ? ' AND key < ?' : ''} AND commit_ts > ? AND type IN ('P', 'D') ORDER BY key, commit_ts`;
+    const args = e.length > 0 ? [buf(start), e, afterTs] : [buf(start), afterTs];
+    const rows = this.db.prepare(sql).safeIntegers(true).all(...args) as WriteRow[];
+    for (const w of rows) yield { key: w.key, commitTs: w.commit_ts, startTs: w.start_ts, type: w.type as 'P' | 'D', shortValue: w.short_value };
   }
 
   /** The oldest start ts of any lock on this store, or null. */

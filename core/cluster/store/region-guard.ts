@@ -20,6 +20,8 @@ interface Led {
 /** The regions this store leads, with their approximate sizes. */
 export class RegionGuard {
   private readonly led = new Map<number, Led>();
+  /** Called after the set of led regions changed (log backup re-plans what it observes). */
+  onChange: (() => void) | null = null;
 
   constructor(
     readonly storeId: number,
@@ -39,6 +41,14 @@ export class RegionGuard {
     }
     this.led.clear();
     for (const [id, r] of next) this.led.set(id, r);
+    this.onChange?.();
+  }
+
+  /** The led regions in key order. */
+  ledRegions(): Array<{ id: number; start: Buffer; end: Buffer }> {
+    return [...this.led.values()]
+      .map((r) => ({ id: r.meta.id, start: r.start, end: r.end }))
+      .sort((a, b) => Buffer.compare(a.start, b.start));
   }
 
   /** The region a request addresses, after TiKV's leader, epoch and key-range checks. */

@@ -28,6 +28,8 @@ export class StoreClient {
   private upPromise: Promise<void> | null = null;
   /** Called after a replacement worker is up (the cluster re-sends its regions). */
   onRestart: (() => void) | null = null;
+  /** Called for every push a worker sends (log backup asks for an early flush, ...). */
+  onPush: ((event: string, data: unknown) => void) | null = null;
   /** Requests served since start, for status pages. */
   served = 0;
 
@@ -94,7 +96,11 @@ export class StoreClient {
   }
 
   private onMessage(m: Envelope): void {
-    if (m.type === 'push' || m.type === 'request') return;
+    if (m.type === 'push') {
+      this.onPush?.(m.event, m.data);
+      return;
+    }
+    if (m.type === 'request') return;
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);

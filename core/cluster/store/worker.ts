@@ -3,7 +3,11 @@
  * requests (the hot path); each batch runs in one SQLite transaction, each request in a
  * savepoint of it, so one failing request does not undo the others.
  */
+import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { LogBackupExecutor } from '../../logbackup/executor.ts';
+import type { FlushRequest, LogTaskConfig } from '../../logbackup/executor.ts';
+import type { FaultOp } from '../../storage/index.ts';
 import { ErrorCode, PitrError, toErrorObject } from '../../errors.ts';
 import { MvccStore } from './mvcc.ts';
 import type { Envelope, SubRequest, SubResult } from './protocol.ts';
@@ -18,9 +22,25 @@ interface StoreWorkerData {
 const { storeId, path } = workerData as StoreWorkerData;
 const mvcc = new MvccStore(path);
 const guard = new RegionGuard(storeId, mvcc);
-const handlers = storeHandlers(mvcc, guard);
 const port = parentPort;
 if (!port) throw new Error('the store worker must run in a worker thread');
+const logBackup = new LogBackupExecutor(storeId, mvcc, guard, dirname(path), (event, data) =>
+  port.postMessage({ id: 0, type: 'push', event, data } satisfies Envelope),
+);
+const handlers: Record<string, (a: never) => unknown> = {
+  ...storeHandlers(mvcc, guard),
+  lbSetTask: (a: { task: LogTaskConfig | null; regionCheckpoints: Record<string, string>; globalCheckpoint: bigint }) => {
+    logBackup.setTask(a.task, a.regionCheckpoints, a.globalCheckpoint);
+    return null;
+  },
+  lbFlush: (a: FlushRequest) => logBackup.flush(a),
+  lbStorageFault: (a: { op: FaultOp; times: number }) => {
+    logBackup.setStorageFault(a.op, a.times);
+    return null;
+  },
+};
+// Requests that do I/O and answer later: they run outside any SQLite transaction.
+const ASYNC_METHODS = new Set(['lbFlush', 'snapshotBackup']);
 
 function call(method: string, args: unknown): unknown {
   const h = handlers[method];
@@ -44,8 +64,21 @@ const runBatch = mvcc.db.transaction((subs: SubRequest[]): SubResult[] =>
   }),
 );
 
+async function callAsync(msg: { id: number; method: string; args: unknown }): Promise<void> {
+  try {
+    const result = await call(msg.method, msg.args);
+    port?.postMessage({ id: msg.id, type: 'reply', result } satisfies Envelope);
+  } catch (err) {
+    port?.postMessage({ id: msg.id, type: 'error', error: toErrorObject(err) } satisfies Envelope);
+  }
+}
+
 port.on('message', (msg: Envelope) => {
   if (msg.type !== 'request') return;
+  if (ASYNC_METHODS.has(msg.method)) {
+    void callAsync(msg);
+    return;
+  }
   try {
     if (msg.method === 'close') {
       mvcc.close();

@@ -1,0 +1,262 @@
+/**
+ * The log backup executor of one store (TiKV's backup-stream endpoint), running inside the
+ * store worker: it observes the commits of the regions this store leads, scans a region from
+ * its checkpoint when the store starts leading it, buffers events, and on each flush writes
+ * every event up to the region's resolved ts to backup storage, then reports the new
+ * checkpoints. Only what is durable in storage ever moves a checkpoint.
+ */
+import { join } from 'node:path';
+import type { MvccStore } from '../cluster/store/mvcc.ts';
+import type { RegionGuard } from '../cluster/store/region-guard.ts';
+import { toErrorObject } from '../errors.ts';
+import type { ErrorObject } from '../errors.ts';
+import { FaultyStorage, openStorage } from '../storage/index.ts';
+import type { FaultOp } from '../storage/index.ts';
+import type { BackupStorage } from '../storage/storage.ts';
+import { EventBuffer } from './event-buffer.ts';
+import type { LogEvent } from './event-buffer.ts';
+import { writeFlush } from './flush-writer.ts';
+import { checkpointFilePath, encodeTsFile } from './format.ts';
+
+// TiKV's initial scan rate limit (backup-stream.initial-scan-rate-limit, 60 MiB/s).
+export const DEFAULT_INITIAL_SCAN_RATE_BYTES = 60 * 1024 * 1024;
+// Buffered bytes that trigger a flush before the interval (TiKV's file-size-limit is 256 MiB;
+// the lab's stores are smaller).
+export const DEFAULT_FLUSH_SIZE_BYTES = 32 * 1024 * 1024;
+// Consecutive failed flushes after which the error is fatal and the task pauses (as TiKV).
+export const DEFAULT_MAX_FLUSH_FAILURES = 30;
+
+/** The task as a store sees it. */
+export interface LogTaskConfig {
+  name: string;
+  storageUrl: string;
+  startTs: string;
+  clusterId: string;
+}
+
+/** What the host sends with each flush. */
+export interface FlushRequest {
+  /** A TSO fetched by the host just before sending: the upper bound of resolved ts. */
+  tso: bigint;
+  globalCheckpoint: bigint;
+  /** Last known checkpoint of every region of the task (decimal strings). */
+  regionCheckpoints: Record<string, string>;
+}
+
+/** What a store reports after a flush. */
+export interface FlushReport {
+  store_id: number;
+  ok: boolean;
+  skipped: boolean;
+  error: ErrorObject | null;
+  consecutive_failures: number;
+  fatal: boolean;
+  store_checkpoint: string;
+  region_checkpoints: Record<string, string>;
+  entries: number;
+  bytes: number;
+  files: number;
+  duration_ms: number;
+  initial_scans: number;
+  initial_scan_bytes: number;
+  observed_regions: number;
+  pending_scans: number;
+}
+
+interface Observed {
+  id: number;
+  start: Buffer;
+  end: Buffer;
+  checkpoint: bigint;
+  scanned: boolean;
+}
+
+const contains = (o: { start: Buffer; end: Buffer }, r: { start: Buffer; end: Buffer }) =>
+  Buffer.compare(r.start, o.start) >= 0 && (o.end.length === 0 || (r.end.length > 0 && Buffer.compare(r.end, o.end) <= 0));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The log backup side of one store. */
+export class LogBackupExecutor {
+  private task: LogTaskConfig | null = null;
+  private storage: FaultyStorage | null = null;
+  /** Faults to inject into this store's backup storage (fault drills and tests, as TiKV's failpoints). */
+  private faults: Array<{ op: FaultOp; times: number }> = [];
+  private observed: Observed[] = [];
+  private knownCheckpoints = new Map<number, bigint>();
+  private lastGlobal = 0n;
+  private readonly buffer: EventBuffer;
+  private flushing = false;
+  private failures = 0;
+  private flushRequested = false;
+  private epoch = 0;
+
+  constructor(
+    private readonly storeId: number,
+    private readonly mvcc: MvccStore,
+    private readonly guard: RegionGuard,
+    tmpDir: string,
+    private readonly push: (event: string, data: unknown) => void,
+  ) {
+    this.buffer = new EventBuffer(join(tmpDir, 'log-backup-buffer'));
+    mvcc.onCommitted = (key, commitTs, startTs, type, short) => this.onCommitted(key, commitTs, startTs, type, short);
+    guard.onChange = () => this.reconcile();
+  }
+
+  /** Starts (config) or stops (null) backing up; everything buffered is dropped either way. */
+  setTask(cfg: LogTaskConfig | null, regionCheckpoints: Record<string, string>, globalCheckpoint: bigint): void {
+    this.epoch++;
+    this.buffer.clear();
+    this.observed = [];
+    this.failures = 0;
+    this.task = cfg;
+    this.storage = cfg ? new FaultyStorage(openStorage(cfg.storageUrl)) : null;
+    for (const f of this.faults) this.storage?.fail(f.op, { times: f.times });
+    this.learn(regionCheckpoints, globalCheckpoint);
+    if (cfg) this.reconcile();
+  }
+
+  private learn(cps: Record<string, string>, global: bigint): void {
+    for (const [id, ts] of Object.entries(cps)) this.knownCheckpoints.set(Number(id), BigInt(ts));
+    if (global > this.lastGlobal) this.lastGlobal = global;
+  }
+
+  /**
+   * Re-plans which regions are observed after the led set changed: a region split on this store
+   * inherits its parent's state; a region that arrived is scanned from its last checkpoint.
+   */
+  private reconcile(): void {
+    if (!this.task) return;
+    const floor = BigInt(this.task.startTs);
+    const old = this.observed;
+    this.observed = this.guard.ledRegions().map((r) => {
+      // Unchanged regions keep their object, so a flush in flight updates the live state.
+      const same = old.find((o) => o.id === r.id && o.start.equals(r.start) && o.end.equals(r.end));
+      if (same) return same;
+      const parent = old.find((o) => o.id === r.id && contains(o, r)) ?? old.find((o) => contains(o, r));
+      if (parent) return { ...r, checkpoint: parent.checkpoint, scanned: parent.scanned };
+      const known = this.knownCheckpoints.get(r.id) ?? this.lastGlobal;
+      return { ...r, checkpoint: known > floor ? known : floor, scanned: false };
+    });
+  }
+
+  private lookup(key: Buffer): Observed | undefined {
+    const list = this.observed;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = list[mid]!;
+      if (Buffer.compare(key, r.start) < 0) hi = mid - 1;
+      else if (r.end.length > 0 && Buffer.compare(key, r.end) >= 0) lo = mid + 1;
+      else return r;
+    }
+    return undefined;
+  }
+
+  private events(key: Buffer, commitTs: bigint, startTs: bigint, type: 'P' | 'D', short: Buffer | null): LogEvent[] {
+    const out: LogEvent[] = [{ cf: 'write', key, ts: commitTs, startTs, type, value: short ?? Buffer.alloc(0), commitTs }];
+    if (type === 'P' && short === null) {
+      const value = this.mvcc.defaultValue(key, startTs);
+      if (value) out.push({ cf: 'default', key, ts: startTs, startTs, type: 'P', value, commitTs });
+    }
+    return out;
+  }
+
+  private onCommitted(key: Buffer, commitTs: bigint, startTs: bigint, type: 'P' | 'D', short: Buffer | null): void {
+    if (!this.task) return;
+    const r = this.lookup(key);
+    // A region not scanned yet is skipped: its initial scan will read this commit from disk.
+    if (!r || !r.scanned) return;
+    this.buffer.push(...this.events(Buffer.from(key), commitTs, startTs, type, short ? Buffer.from(short) : null));
+    if (!this.flushRequested && this.buffer.bytes > DEFAULT_FLUSH_SIZE_BYTES) {
+      this.flushRequested = true;
+      this.push('logbackup:flush-needed', { storeId: this.storeId });
+    }
+  }
+
+  /** Initial scan of one region from its checkpoint (synchronous: no commit can slip between). */
+  private scan(r: Observed): number {
+    let bytes = 0;
+    for (const w of this.mvcc.committedAfter(r.start, r.end, r.checkpoint)) {
+      const evs = this.events(w.key, w.commitTs, w.startTs, w.type, w.shortValue);
+      for (const e of evs) bytes += e.key.length + e.value.length;
+      this.buffer.push(...evs);
+    }
+    r.scanned = true;
+    return bytes;
+  }
+
+  /** Injects (times > 0) or heals (times = 0) storage faults of this store's log backup. */
+  setStorageFault(op: FaultOp, times: number): void {
+    this.faults = times > 0 ? [...this.faults.filter((f) => f.op !== op), { op, times }] : [];
+    if (times > 0) this.storage?.fail(op, { times });
+    else this.storage?.heal();
+  }
+
+  /** One flush: scan new regions, resolve, write what is resolved, report. */
+  async flush(req: FlushRequest): Promise<FlushReport> {
+    const t0 = Date.now();
+    const base = { store_id: this.storeId, error: null, fatal: false, entries: 0, bytes: 0, files: 0, initial_scans: 0, initial_scan_bytes: 0 };
+    if (!this.task || !this.storage || this.flushing) {
+      return { ...base, ok: false, skipped: true, consecutive_failures: this.failures, store_checkpoint: '0', region_checkpoints: {}, duration_ms: 0, observed_regions: this.observed.length, pending_scans: 0 };
+    }
+    this.flushing = true;
+    this.flushRequested = false;
+    const epoch = this.epoch;
+    const storage: BackupStorage = this.storage;
+    const task = this.task;
+    try {
+      this.learn(req.regionCheckpoints, req.globalCheckpoint);
+      this.reconcile();
+      let scans = 0;
+      let scanBytes = 0;
+      for (const r of [...this.observed]) {
+        if (r.scanned || !this.observed.includes(r) || this.epoch !== epoch) continue;
+        const b = this.scan(r);
+        scans++;
+        scanBytes += b;
+        // Rate-limit initial scans so they do not starve the store's foreground work.
+        await sleep(Math.min(2000, (b / DEFAULT_INITIAL_SCAN_RATE_BYTES) * 1000));
+      }
+      if (this.epoch !== epoch) return { ...base, ok: false, skipped: true, consecutive_failures: 0, store_checkpoint: '0', region_checkpoints: {}, duration_ms: Date.now() - t0, observed_regions: 0, pending_scans: 0 };
+      // Resolved ts of each region: nothing can still commit at or below it. Never backwards.
+      const resolved = new Map<Observed, bigint>();
+      for (const r of this.observed) {
+        if (!r.scanned) {
+          resolved.set(r, r.checkpoint);
+          continue;
+        }
+        const lock = this.mvcc.minLockTsIn(r.start, r.end);
+        const bound = lock !== null && lock < req.tso ? lock : req.tso;
+        resolved.set(r, bound > r.checkpoint ? bound : r.checkpoint);
+      }
+      const selected: LogEvent[] = [];
+      const keep: LogEvent[] = [];
+      for (const e of this.buffer.drain()) {
+        const r = this.lookup(e.key);
+        if (!r || !r.scanned) continue; // moved away: its new leader scans from the checkpoint
+        if (e.commitTs <= (resolved.get(r) ?? 0n)) selected.push(e);
+        else keep.push(e);
+      }
+      this.buffer.push(...keep);
+      const storeResolved = [...resolved.values()].reduce((m, x) => (x < m ? x : m), req.tso);
+      try {
+        const out = await writeFlush(storage, { clusterId: task.clusterId, storeId: this.storeId, flushTs: req.tso, resolvedTs: storeResolved }, selected, (k) => this.lookup(k)?.id ?? 0);
+        await storage.write(checkpointFilePath(this.storeId), encodeTsFile(req.globalCheckpoint));
+        if (this.epoch === epoch) for (const [r, ts] of resolved) r.checkpoint = ts;
+        this.failures = 0;
+        const cps: Record<string, string> = {};
+        for (const [r, ts] of resolved) cps[r.id] = ts.toString();
+        return { ...base, ...out, ok: true, skipped: false, consecutive_failures: 0, store_checkpoint: storeResolved.toString(), region_checkpoints: cps, duration_ms: Date.now() - t0, initial_scans: scans, initial_scan_bytes: scanBytes, observed_regions: this.observed.length, pending_scans: this.observed.filter((r) => !r.scanned).length };
+      } catch (err) {
+        if (this.epoch === epoch) this.buffer.push(...selected); // nothing is lost: retried next time
+        this.failures++;
+        const cps: Record<string, string> = {};
+        for (const r of this.observed) cps[r.id] = r.checkpoint.toString();
+        return { ...base, ok: false, skipped: false, error: toErrorObject(err), consecutive_failures: this.failures, fatal: this.failures >= DEFAULT_MAX_FLUSH_FAILURES, store_checkpoint: this.observed.reduce((m, r) => (r.checkpoint < m ? r.checkpoint : m), req.tso).toString(), region_checkpoints: cps, duration_ms: Date.now() - t0, initial_scans: scans, initial_scan_bytes: scanBytes, observed_regions: this.observed.length, pending_scans: 0 };
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
