@@ -3,7 +3,7 @@
  * an S3 implementation, chosen by URL scheme. Paths are relative to the storage root, with `/`
  * separators; a path that would leave the root is refused.
  */
-import { PitrError } from '../errors.ts';
+import { ErrorCode, PitrError } from '../errors.ts';
 
 /** A file in backup storage. */
 export interface StorageEntry {
@@ -44,6 +44,7 @@ export const StorageErrorCode = {
   AccessDenied: 'BR:ExternalStorage:ErrStorageAccessDenied',
   Unavailable: 'BR:ExternalStorage:ErrStorageUnavailable',
   PathEscape: 'BR:ExternalStorage:ErrStorageInvalidPath',
+  Corrupted: 'BR:Common:ErrBackupChecksumMismatch',
 } as const;
 
 /** Checks a relative storage path: no `..`, no absolute path, no backslash, no NUL. */
@@ -65,3 +66,24 @@ export function joinPath(...parts: string[]): string {
   return parts.filter((p) => p.length > 0).join('/');
 }
 
+
+/** Checks a list prefix: empty (everything), or a path that may end with `/` or mid-name. */
+export function checkPrefix(prefix: string): string {
+  if (prefix.length === 0) return prefix;
+  checkPath(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
+  return prefix;
+}
+
+/** Orders paths the way S3 lists keys (by UTF-8 bytes), so every backend sorts alike. */
+export function comparePaths(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Checks a byte range: a non-negative integer offset and length. */
+export function checkRange(range: ByteRange): ByteRange {
+  const ok = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
+  if (!ok(range.offset) || !ok(range.length)) {
+    throw new PitrError(ErrorCode.InvalidArgument, `byte range {offset: ${range.offset}, length: ${range.length}} is invalid: use non-negative integers`);
+  }
+  return range;
+}
