@@ -4,7 +4,9 @@
  * assert (these machines are shared and noisy).
  */
 import { parseArgs } from 'node:util';
+import { backupBench } from './backup.ts';
 import { clusterBench } from './cluster.ts';
+import { snapshotBench } from './snapshot.ts';
 
 /** One figure of a benchmark. */
 export interface Figure {
@@ -18,6 +20,8 @@ export type Bench = (opts: { seconds: number }) => Promise<Figure[]>;
 
 const BENCHES: Record<string, Bench> = {
   cluster: clusterBench,
+  backup: backupBench,
+  snapshot: snapshotBench,
 };
 
 const { values, positionals } = parseArgs({

@@ -5,7 +5,9 @@
 import { ErrorCode, PitrError, toErrorObject } from '../errors.ts';
 import { clusterCommand, CLUSTER_HELP } from './cmd-cluster.ts';
 import { kvCommand, KV_HELP } from './cmd-kv.ts';
+import { logCommand, LOG_HELP } from './cmd-log.ts';
 import { serverCommand, SERVER_HELP } from './cmd-server.ts';
+import { backupCommand, BACKUP_HELP } from './cmd-backup.ts';
 import { workloadCommand, WORKLOAD_HELP } from './cmd-workload.ts';
 
 const HELP = `pitr: PiTR Studio's command line (br's verbs, plus the lab's own)
@@ -17,6 +19,10 @@ ${CLUSTER_HELP}
 ${KV_HELP}
 
 ${WORKLOAD_HELP}
+
+${BACKUP_HELP}
+
+${LOG_HELP}
 
 Every command takes --json (machine-readable output) and --data-dir D (else PITR_DATA_DIR, else
 the per-user app data dir), which holds the host's access token. TSOs in JSON are decimal strings.`;
@@ -39,6 +45,10 @@ async function run(argv: string[]): Promise<number> {
     case 'scan':
     case 'tso':
       return kvCommand(cmd, argv.slice(1));
+    case 'log':
+      return logCommand(sub?.startsWith('-') ? undefined : sub, sub?.startsWith('-') ? argv.slice(1) : rest);
+    case 'backup':
+      return backupCommand(argv.slice(1));
     case 'workload':
       return workloadCommand(sub?.startsWith('-') ? undefined : sub, sub?.startsWith('-') ? argv.slice(1) : rest);
     default:

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { WORKLOAD_KINDS } from './types.ts';
+import { snapshotSchemas, type SnapshotResponseTypes } from './snapshot.ts';
+import { logBackupSchemas, type LogBackupResponseTypes } from './logbackup.ts';
 import type {
   ClusterInfo,
   ClusterStatus,
@@ -71,13 +73,15 @@ export const requestSchemas = {
     .strict(),
   'workload:stop': z.object({ ...target, kind: z.enum(WORKLOAD_KINDS).optional() }).strict(),
   'workload:status': z.object(target).strict(),
+  ...snapshotSchemas,
+  ...logBackupSchemas,
 } as const;
 
 /** The channel names. */
 export type Channel = keyof typeof requestSchemas;
 
 /** What each channel returns. */
-export interface ResponseTypes {
+export interface ResponseTypes extends SnapshotResponseTypes, LogBackupResponseTypes {
   'host:info': HostInfo;
   'cluster:create': ClusterInfo;
   'cluster:list': ClusterInfo[];

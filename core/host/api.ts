@@ -8,6 +8,8 @@ import type { Handlers } from '../contract/schemas.ts';
 import type { ClusterInfo, ClusterStatus } from '../contract/types.ts';
 import { ErrorCode, PitrError } from '../errors.ts';
 import { formatTsIso, logicalOf, parseTs, physicalOf } from '../tso/index.ts';
+import { logBackupHandlers } from './api-logbackup.ts';
+import { snapshotHandlers } from './api-snapshot.ts';
 import type { ClusterHost } from './host.ts';
 
 const VERSION = '0.1.0';
@@ -88,6 +90,8 @@ function status(host: ClusterHost, c: Cluster): ClusterStatus {
 /** Builds the handler map of a host. */
 export function makeHandlers(host: ClusterHost): Handlers {
   return {
+    ...logBackupHandlers(host),
+    ...snapshotHandlers(host),
     'host:info': async () => ({ version: VERSION, data_dir: host.dataDir, url: host.url, clusters: host.clusters().length }),
     'cluster:create': async (i) => info(host, await host.createCluster(i.name, i.stores)),
     'cluster:list': async () => host.clusters().map((c) => info(host, c)),

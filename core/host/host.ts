@@ -11,6 +11,8 @@ import type { ClusterOptions } from '../cluster/cluster.ts';
 import { ErrorCode, PitrError } from '../errors.ts';
 import { describeZodError, requestSchemas } from '../contract/schemas.ts';
 import type { Channel, Handlers } from '../contract/schemas.ts';
+import { LogBackupService } from '../logbackup/service.ts';
+import { startSnapshotScheduler, stopSnapshotScheduler } from '../snapshot/service.ts';
 import { makeHandlers } from './api.ts';
 import { ensureToken, readHostFile, removeHostFile, writeHostFile } from './data-dir.ts';
 import { startApiServer } from './http-server.ts';
@@ -31,6 +33,7 @@ export interface HostOptions {
 interface Entry {
   cluster: Cluster;
   server: ApiServer;
+  logBackup: LogBackupService;
 }
 
 /** A running host. */
@@ -67,6 +70,7 @@ export class ClusterHost {
       await host.close();
       throw err;
     }
+    startSnapshotScheduler(host);
     writeHostFile(opts.dataDir, { url: host.url, pid: process.pid, started_at: new Date().toISOString() });
     return host;
   }
@@ -86,7 +90,9 @@ export class ClusterHost {
     for (const name of readdirSync(dir).sort()) {
       if (!existsSync(join(dir, name, 'pd.db'))) continue;
       const cluster = await Cluster.open(name, join(dir, name), this.opts.clusterOptions);
-      this.entries.set(name, { cluster, server: await this.servePd(cluster) });
+      const logBackup = new LogBackupService(cluster);
+      await logBackup.init();
+      this.entries.set(name, { cluster, server: await this.servePd(cluster), logBackup });
     }
   }
 
@@ -141,6 +147,13 @@ export class ClusterHost {
     return e.cluster;
   }
 
+  /** The log backup service of a cluster. */
+  logBackup(name: string): LogBackupService {
+    const e = this.entries.get(name);
+    if (!e) throw new PitrError(ErrorCode.ClusterNotFound, `cluster "${name}" does not exist; see \`pitr cluster list\``);
+    return e.logBackup;
+  }
+
   /** The PD address of a cluster. */
   pdAddress(name: string): string {
     const e = this.entries.get(name);
@@ -170,7 +183,7 @@ export class ClusterHost {
     try {
       mkdirSync(this.clustersDir(), { recursive: true });
       const cluster = await Cluster.create(n, join(this.clustersDir(), n), stores, this.opts.clusterOptions);
-      this.entries.set(n, { cluster, server: await this.servePd(cluster) });
+      this.entries.set(n, { cluster, server: await this.servePd(cluster), logBackup: new LogBackupService(cluster) });
       return cluster;
     } catch (err) {
       if (!this.entries.has(n)) rmSync(join(this.clustersDir(), n), { recursive: true, force: true });
@@ -185,6 +198,7 @@ export class ClusterHost {
     const e = this.entries.get(name);
     if (!e) throw new PitrError(ErrorCode.ClusterNotFound, `cluster "${name}" does not exist; see \`pitr cluster list\``);
     this.entries.delete(name);
+    e.logBackup.close();
     await e.server.close();
     await e.cluster.close();
     rmSync(join(this.clustersDir(), name), { recursive: true, force: true });
@@ -192,8 +206,10 @@ export class ClusterHost {
 
   /** Stops every cluster and server; the data stays. */
   async close(): Promise<void> {
+    await stopSnapshotScheduler(this);
     await this.api?.close();
     for (const e of this.entries.values()) {
+      e.logBackup.close();
       await e.server.close();
       await e.cluster.close();
     }

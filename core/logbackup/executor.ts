@@ -111,6 +111,10 @@ export class LogBackupExecutor {
     this.task = cfg;
     this.storage = cfg ? new FaultyStorage(openStorage(cfg.storageUrl)) : null;
     for (const f of this.faults) this.storage?.fail(f.op, { times: f.times });
+    // The host's checkpoints are the whole truth for this task: what an earlier task (or an
+    // earlier start of this one) taught us must not let a region skip commits of this one.
+    this.knownCheckpoints.clear();
+    this.lastGlobal = 0n;
     this.learn(regionCheckpoints, globalCheckpoint);
     if (cfg) this.reconcile();
   }
@@ -167,7 +171,8 @@ export class LogBackupExecutor {
     const r = this.lookup(key);
     // A region not scanned yet is skipped: its initial scan will read this commit from disk.
     if (!r || !r.scanned) return;
-    this.buffer.push(...this.events(Buffer.from(key), commitTs, startTs, type, short ? Buffer.from(short) : null));
+    // The key and value buffers are owned by this request and SQLite: no copy needed.
+    this.buffer.push(...this.events(key, commitTs, startTs, type, short));
     if (!this.flushRequested && this.buffer.bytes > DEFAULT_FLUSH_SIZE_BYTES) {
       this.flushRequested = true;
       this.push('logbackup:flush-needed', { storeId: this.storeId });

@@ -5,6 +5,7 @@
  *   backup.lock                                 which cluster owns this log backup (JSON)
  *   v1/backupmeta/<flush ts>-<store>-<id>.meta  one per store flush: what the .log holds (JSON)
  *   v1/global_checkpoint/<store>.ts             global checkpoint known at that store's last flush (u64 LE)
+ *   v1/global_checkpoint/central.ts             global checkpoint when the task stopped (u64 LE)
  *   v1/<YYYYMMDD>/<HH>/<store>/<min ts>-<id>.log data files: zstd blocks, one per (region, cf)
  *   v1_stream_truncate_safepoint.txt            the last `log truncate --until`
  *   truncating.lock                             held while a truncate runs
@@ -131,6 +132,12 @@ export function dataFilePath(flushTs: bigint, storeId: number, minTs: bigint, id
 export function metaFilePath(flushTs: bigint, storeId: number, id: string): string {
   return `${LOG_PATHS.metaDir}${flushTs.toString().padStart(20, '0')}-${storeId}-${id}.meta`;
 }
+
+/**
+ * `v1/global_checkpoint/central.ts`: the br side writes the final global checkpoint there when
+ * a task stops (the stores' files lag one flush behind it), so a later start continues there.
+ */
+export const CENTRAL_CHECKPOINT_PATH = `${LOG_PATHS.checkpointDir}central.ts`;
 
 /** `v1/global_checkpoint/<store>.ts`. */
 export function checkpointFilePath(storeId: number): string {

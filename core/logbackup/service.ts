@@ -5,9 +5,10 @@
  */
 import type { Cluster } from '../cluster/cluster.ts';
 import { ErrorCode, PitrError } from '../errors.ts';
-import { openStorage, redactUrl } from '../storage/index.ts';
+import { closeStorage, openStorage, redactUrl } from '../storage/index.ts';
 import { formatTsIso } from '../tso/index.ts';
 import type { FlushReport, LogTaskConfig } from './executor.ts';
+import { CENTRAL_CHECKPOINT_PATH, encodeTsFile } from './format.ts';
 import { SafePointIds, TaskKeys } from './meta-keys.ts';
 import type { LastError, PauseInfo, TaskInfo } from './meta-keys.ts';
 import { claimLogStorage, LogErrorCode, readStorageCheckpoint } from './storage-ops.ts';
@@ -48,6 +49,15 @@ export class LogBackupService {
     cluster.storeRestartListeners.add((id) => void this.sendTask(id));
     cluster.storePushListeners.add((id, event) => {
       if (event === 'logbackup:flush-needed') void this.flushStore(id);
+    });
+    // A split's new region has the parent's checkpoint (its store carries the parent's state
+    // over too); without this the advancer would wait a whole flush for the new region.
+    cluster.pd.splitListeners.add((left, right) => {
+      const cp = this.regionCps.get(left.id);
+      if (this.task && cp !== undefined && !this.regionCps.has(right.id)) {
+        this.regionCps.set(right.id, cp);
+        this.pd.metaPut(TaskKeys.regionCheckpoint(this.task.name, right.id), cp.toString());
+      }
     });
   }
 
@@ -165,12 +175,31 @@ export class LogBackupService {
   /** `br log stop`: deletes the task and its safepoints; the storage keeps what was written. */
   async stop(name: string | undefined): Promise<{ name: string; checkpoint: string }> {
     const t = this.requireTask(name);
+    await this.persistCheckpoint(t);
     for (const prefix of TaskKeys.taskPrefixes(t.name)) for (const e of this.pd.metaScan(prefix)) this.pd.metaDelete(e.key);
     for (const id of Object.values(SafePointIds)) this.pd.updateServiceSafePoint(id(t.name), 0n, 0);
     this.task = null;
     this.regionCps.clear();
     await this.sendTaskToAll();
     return { name: t.name, checkpoint: this.global.toString() };
+  }
+
+  /**
+   * Records the global checkpoint in storage (the stores' checkpoint files lag one flush behind
+   * it), so that a later start on this storage continues exactly where this task stopped. Best
+   * effort: a task must stop even when its storage is gone; a later start then continues from
+   * the older stored checkpoint, which repeats some changes but never leaves a gap.
+   */
+  private async persistCheckpoint(t: TaskInfo): Promise<void> {
+    let storage;
+    try {
+      storage = openStorage(t.storage);
+      await storage.write(CENTRAL_CHECKPOINT_PATH, encodeTsFile(this.global));
+    } catch {
+      // see above
+    } finally {
+      if (storage) closeStorage(storage);
+    }
   }
 
   private config(): { task: LogTaskConfig | null; regionCheckpoints: Record<string, string>; globalCheckpoint: bigint } {

@@ -38,14 +38,15 @@ export async function readLogBackupMeta(storage: BackupStorage): Promise<LogBack
   if (!raw) return null;
   const kind = (() => {
     try {
-      return (JSON.parse(raw.toString('utf8')) as { kind?: string }).kind;
+      return (JSON.parse(raw.toString('utf8')) as { kind?: unknown } | null)?.kind;
     } catch {
       return undefined;
     }
   })();
-  if (kind !== 'log') {
-    throw new PitrError(LogErrorCode.NotLogBackup, `${storage.url} holds a ${kind ?? 'non-PiTR-Studio'} backup, not a log backup; choose another --storage (for example backup-<cluster-id>/log-backup)`);
+  if (typeof kind === 'string' && kind !== 'log') {
+    throw new PitrError(LogErrorCode.NotLogBackup, `${storage.url} holds a ${kind} backup, not a log backup; choose another --storage (for example backup-<cluster-id>/log-backup)`);
   }
+  // A damaged or foreign backupmeta: the error names the file and what is wrong with it.
   return parseStored(LogBackupMetaSchema, raw, LOG_PATHS.backupmeta);
 }
 
@@ -54,14 +55,18 @@ export async function readLogBackupMeta(storage: BackupStorage): Promise<LogBack
  * writes backupmeta and backup.lock when new. Returns the existing meta when continuing.
  */
 export async function claimLogStorage(storage: BackupStorage, clusterId: string, taskName: string, startTs: bigint): Promise<{ meta: LogBackupMeta; existing: boolean }> {
+  // backupmeta first: a snapshot backup's folder is refused as such, not for its lock's shape.
+  const existing = await readLogBackupMeta(storage);
   const lockRaw = await readOptional(storage, LOG_PATHS.lock);
   if (lockRaw) {
-    const lock = parseStored(LockSchema, lockRaw, LOG_PATHS.lock);
-    if (lock.cluster_id !== clusterId) {
-      throw new PitrError(LogErrorCode.OtherCluster, `${storage.url} holds the log backup of cluster ${lock.cluster_id}, not of this cluster (${clusterId}); choose another --storage`);
+    const owner = parseStored(LockSchema.pick({ cluster_id: true }), lockRaw, LOG_PATHS.lock);
+    if (owner.cluster_id !== clusterId) {
+      throw new PitrError(LogErrorCode.OtherCluster, `${storage.url} holds the log backup of cluster ${owner.cluster_id}, not of this cluster (${clusterId}); choose another --storage`);
+    }
+    if (!LockSchema.safeParse(JSON.parse(lockRaw.toString('utf8'))).success) {
+      throw new PitrError(LogErrorCode.NotLogBackup, `${storage.url} holds a ${LOG_PATHS.lock} that is not a log backup's (an unfinished backup of another kind?); choose another --storage (for example backup-<cluster-id>/log-backup)`);
     }
   }
-  const existing = await readLogBackupMeta(storage);
   if (existing) {
     if (existing.cluster_id !== clusterId) {
       throw new PitrError(LogErrorCode.OtherCluster, `${storage.url} holds the log backup of cluster ${existing.cluster_id}, not of this cluster (${clusterId}); choose another --storage`);
@@ -149,7 +154,12 @@ export async function truncateLog(storage: BackupStorage, until: bigint, dryRun:
       // Meta first (rewritten or removed), then the data: a crash in between leaves only
       // unreferenced data files, never a meta pointing at a missing file.
       if (stay.length === 0) await storage.delete(path);
-      else await storage.write(path, Buffer.from(JSON.stringify({ ...meta, files: stay })));
+      else {
+        // The rewritten meta's ts range is that of the files it still lists.
+        const min = stay.reduce((m, f) => (BigInt(f.min_ts) < m ? BigInt(f.min_ts) : m), BigInt(stay[0]!.min_ts));
+        const max = stay.reduce((m, f) => (BigInt(f.max_ts) > m ? BigInt(f.max_ts) : m), BigInt(stay[0]!.max_ts));
+        await storage.write(path, Buffer.from(JSON.stringify({ ...meta, min_ts: min.toString(), max_ts: max.toString(), files: stay } satisfies MetaFile)));
+      }
       for (const f of gone) await storage.delete(f.path);
     }
     const start = BigInt(window.log_min_ts);

@@ -48,6 +48,8 @@ export class Pd {
   private readonly storeMap = new Map<number, StoreInfo>();
   private readonly watchers = new Set<{ prefix: string; fn: (e: MetaEvent) => void }>();
   private gcSafe: bigint;
+  /** Listeners of region splits (log backup carries the parent's checkpoint to the new region). */
+  readonly splitListeners = new Set<(left: Region, right: Region) => void>();
 
   constructor(path: string, opts: PdOptions = {}) {
     this.db = new PdDb(path);
@@ -162,6 +164,7 @@ export class Pd {
   splitRegion(regionId: number, key: Buffer): [Region, Region] {
     const halves = this.regions.split(regionId, key, this.allocId());
     this.db.putRegions(halves);
+    for (const l of this.splitListeners) l(halves[0], halves[1]);
     return halves;
   }
 
