@@ -2,6 +2,7 @@
  * The CLI's HTTP client: calls a channel on a PD endpoint (`--pd 127.0.0.1:PORT`) or on the
  * host's own endpoint (found through host.json in the data dir), with the host's token.
  */
+import { request } from 'node:http';
 import type { ApiEnvelope, Channel, RequestInput, ResponseTypes } from '../contract/schemas.ts';
 import { ErrorCode, PitrError } from '../errors.ts';
 import { readHostFile, readToken } from '../host/data-dir.ts';
@@ -37,24 +38,32 @@ export function hostEndpoint(dataDir: string): Endpoint {
   return { base: h.url, token: readToken(dataDir), label: `the host at ${h.url}` };
 }
 
+/** One HTTP POST with no client-side timeout: a backup or a restore may run for hours. */
+function post(url: string, token: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Calls a channel and returns its result, or throws the server's error. */
 export async function call<K extends Channel>(ep: Endpoint, channel: K, input: RequestInput<K>): Promise<ResponseTypes[K]> {
-  let res: Response;
+  let res: { status: number; text: string };
   try {
-    res = await fetch(`${ep.base}/api/${channel}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ep.token}` },
-      body: JSON.stringify(input),
-    });
+    res = await post(`${ep.base}/api/${channel}`, ep.token, JSON.stringify(input));
   } catch (err) {
-    const c = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }).cause;
-    // fetch's own message is always "fetch failed"; the reason (ECONNREFUSED, "bad port", ...) is in its cause.
-    const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (err as Error).message;
+    const cause = (err as { code?: string }).code ?? (err as Error).message;
     throw new PitrError(ErrorCode.Unreachable, `cannot reach ${ep.label} (${cause}): is the host running? Start it with \`pitr server\` or \`npm start\`, and check the address with \`pitr cluster list\``);
   }
   let body: ApiEnvelope<ResponseTypes[K]>;
   try {
-    body = (await res.json()) as ApiEnvelope<ResponseTypes[K]>;
+    body = JSON.parse(res.text) as ApiEnvelope<ResponseTypes[K]>;
   } catch {
     throw new PitrError(ErrorCode.Unreachable, `${ep.label} answered HTTP ${res.status} with something that is not PiTR Studio's API; check the address`);
   }

@@ -1,3 +1,6 @@
 /** The API contract: channel schemas, result types and the handler map type. */
 export * from './schemas.ts';
 export * from './types.ts';
+export * from './logbackup.ts';
+export * from './snapshot.ts';
+export * from './common.ts';

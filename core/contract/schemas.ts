@@ -3,6 +3,7 @@
  * Electron IPC and CLI flags. The handler map type is derived from them and from types.ts.
  */
 import { z } from 'zod';
+import { clusterName, target, tsText } from './common.ts';
 import { WORKLOAD_KINDS } from './types.ts';
 import { snapshotSchemas, type SnapshotResponseTypes } from './snapshot.ts';
 import { logBackupSchemas, type LogBackupResponseTypes } from './logbackup.ts';
@@ -17,16 +18,6 @@ import type {
   TxnResult,
   WorkloadStatusInfo,
 } from './types.ts';
-
-/** A cluster name: lower-case letters, digits and dashes, as a folder name must be safe. */
-export const clusterName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a cluster name uses lower-case letters, digits and dashes (at most 63), starting with a letter or digit');
-
-/** A TSO or datetime as typed by a user; parsed later by parseTs so errors name the flag. */
-const tsText = z.string().min(1).max(64);
-/** The cluster a request is for: implied on a PD endpoint, required on the host endpoint. */
-const target = { cluster: clusterName.optional() };
 
 /** Every request channel's input schema. */
 export const requestSchemas = {

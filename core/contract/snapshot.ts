@@ -4,16 +4,8 @@
  * TSOs travel as decimal strings, times as ISO 8601 strings in cluster time.
  */
 import { z } from 'zod';
+import { storageUrl, target } from './common.ts';
 import type { U64String } from './types.ts';
-
-// The same rule as schemas.ts' clusterName. Not imported from there: schemas.ts spreads this
-// file's schemas into its own map, and importing back would make an initialisation cycle.
-const clusterName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a cluster name uses lower-case letters, digits and dashes (at most 63), starting with a letter or digit');
-const target = { cluster: clusterName.optional() };
-/** A storage URL as typed by a user; parsed by the storage layer so errors say what is supported. */
-const storageUrl = z.string().min(1).max(4096);
 
 /** Input schemas of the snapshot channels. */
 export const snapshotSchemas = {

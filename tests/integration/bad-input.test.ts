@@ -175,7 +175,7 @@ describe('bad input', () => {
   });
 
   test('a non-loopback --pd is refused without any network traffic', async () => {
-    // A preload that records every fetch and socket the CLI opens.
+    // A preload that records every fetch, HTTP request and socket the CLI opens.
     const dir = tempDir();
     const trap = join(dir, 'trap.mjs');
     const log = join(dir, 'net.log');
@@ -189,13 +189,19 @@ describe('bad input', () => {
         "globalThis.fetch = (input, init) => { appendFileSync(log, 'fetch ' + String(input) + '\\n'); return fetch0(input, init); };",
         'const connect0 = net.connect;',
         "net.connect = net.createConnection = function (...a) { appendFileSync(log, 'connect\\n'); return connect0.apply(this, a); };",
+        "import http from 'node:http';",
+        "import { syncBuiltinESMExports } from 'node:module';",
+        'const request0 = http.request;',
+        "http.request = function (...a) { appendFileSync(log, 'http ' + String(a[0]) + '\\n'); return request0.apply(this, a); };",
+        // Named ESM imports of builtins see the patch only after a sync.
+        'syncBuiltinESMExports();',
       ].join('\n'),
     );
     const env = { NODE_OPTIONS: `--import ${pathToFileURL(trap).href}`, PITR_TEST_NET_LOG: log };
     // The trap works: a loopback address is tried.
     const control = await pitr(['get', '--pd', `127.0.0.1:${await closedPort()}`, 'k1'], { dataDir, env });
     assertRefused(control, /cannot reach/);
-    assert.match(readFileSync(log, 'utf8'), /fetch http:\/\/127\.0\.0\.1:/);
+    assert.match(readFileSync(log, 'utf8'), /(fetch|http) http:\/\/127\.0\.0\.1:/);
     writeFileSync(log, '');
     for (const addr of ['10.0.0.1:2379', 'example.com:2379', 'http://192.168.1.10:2379']) {
       const r = await pitr(['get', '--pd', addr, 'k1'], { dataDir, env });
@@ -203,7 +209,7 @@ describe('bad input', () => {
       assert.ok(!/cannot reach/.test(r.stderr), 'refused before any attempt');
     }
     assertRefused(await pitr(['txn', '--pd', '10.0.0.1:2379', '--put', 'a=b'], { dataDir, env }), /loopback/);
-    assert.equal(readFileSync(log, 'utf8'), '', 'no fetch and no socket');
+    assert.equal(readFileSync(log, 'utf8'), '', 'no request and no socket');
   });
 
   test('cluster create --name Bad_Name', async () => {

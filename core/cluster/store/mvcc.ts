@@ -101,6 +101,7 @@ export class MvccStore {
       delWrite: p('DELETE FROM cf_write WHERE key = ? AND commit_ts = ?'),
       scanWrites: p('SELECT key, commit_ts, start_ts, type, short_value FROM cf_write WHERE key >= ? AND commit_ts <= ? ORDER BY key, commit_ts DESC'),
       getDefault: p('SELECT value FROM cf_default WHERE key = ? AND start_ts = ?'),
+      defaultLength: p('SELECT length(value) AS n FROM cf_default WHERE key = ? AND start_ts = ?'),
       putDefault: p('INSERT OR REPLACE INTO cf_default (key, start_ts, value) VALUES (?, ?, ?)'),
       delDefault: p('DELETE FROM cf_default WHERE key = ? AND start_ts = ?'),
       gcKeys: p('SELECT DISTINCT key FROM cf_write WHERE key >= ? ORDER BY key LIMIT ?'),
@@ -266,7 +267,9 @@ export class MvccStore {
       this.s.putWrite.run(k, commitTs, startTs, type, lock.short_value);
       this.s.delLock.run(k);
       if (this.onCommitted && (type === 'P' || type === 'D')) this.onCommitted(k, commitTs, startTs, type, lock.short_value);
-      bytes += k.length + (lock.short_value ? lock.short_value.length : SHORT_VALUE_MAX_LEN + 1);
+      // A long value's real size counts, or regions of large rows would never split by size.
+      const long = lock.short_value ? 0 : ((this.s.defaultLength.get(k, startTs) as { n: bigint } | undefined)?.n ?? 0n);
+      bytes += k.length + (lock.short_value ? lock.short_value.length : Number(long));
     }
     return bytes;
   }
