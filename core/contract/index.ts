@@ -3,4 +3,5 @@ export * from './schemas.ts';
 export * from './types.ts';
 export * from './logbackup.ts';
 export * from './snapshot.ts';
+export * from './restore.ts';
 export * from './common.ts';

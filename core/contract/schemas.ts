@@ -7,6 +7,7 @@ import { clusterName, target, tsText } from './common.ts';
 import { WORKLOAD_KINDS } from './types.ts';
 import { snapshotSchemas, type SnapshotResponseTypes } from './snapshot.ts';
 import { logBackupSchemas, type LogBackupResponseTypes } from './logbackup.ts';
+import { restoreSchemas, type RestoreResponseTypes } from './restore.ts';
 import type {
   ClusterInfo,
   ClusterStatus,
@@ -66,13 +67,14 @@ export const requestSchemas = {
   'workload:status': z.object(target).strict(),
   ...snapshotSchemas,
   ...logBackupSchemas,
+  ...restoreSchemas,
 } as const;
 
 /** The channel names. */
 export type Channel = keyof typeof requestSchemas;
 
 /** What each channel returns. */
-export interface ResponseTypes extends SnapshotResponseTypes, LogBackupResponseTypes {
+export interface ResponseTypes extends SnapshotResponseTypes, LogBackupResponseTypes, RestoreResponseTypes {
   'host:info': HostInfo;
   'cluster:create': ClusterInfo;
   'cluster:list': ClusterInfo[];

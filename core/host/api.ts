@@ -9,6 +9,7 @@ import type { ClusterInfo, ClusterStatus } from '../contract/types.ts';
 import { ErrorCode, PitrError } from '../errors.ts';
 import { formatTsIso, logicalOf, parseTs, physicalOf } from '../tso/index.ts';
 import { logBackupHandlers } from './api-logbackup.ts';
+import { restoreHandlers } from './api-restore.ts';
 import { snapshotHandlers } from './api-snapshot.ts';
 import type { ClusterHost } from './host.ts';
 
@@ -91,6 +92,7 @@ function status(host: ClusterHost, c: Cluster): ClusterStatus {
 export function makeHandlers(host: ClusterHost): Handlers {
   return {
     ...logBackupHandlers(host),
+    ...restoreHandlers(host),
     ...snapshotHandlers(host),
     'host:info': async () => ({ version: VERSION, data_dir: host.dataDir, url: host.url, clusters: host.clusters().length }),
     'cluster:create': async (i) => info(host, await host.createCluster(i.name, i.stores)),

@@ -12,6 +12,7 @@ import { ErrorCode, PitrError } from '../errors.ts';
 import { describeZodError, requestSchemas } from '../contract/schemas.ts';
 import type { Channel, Handlers } from '../contract/schemas.ts';
 import { LogBackupService } from '../logbackup/service.ts';
+import { RestoreService } from '../restore/service.ts';
 import { startSnapshotScheduler, stopSnapshotScheduler } from '../snapshot/service.ts';
 import { makeHandlers } from './api.ts';
 import { ensureToken, readHostFile, removeHostFile, writeHostFile } from './data-dir.ts';
@@ -42,6 +43,8 @@ export class ClusterHost {
   private readonly handlers: Handlers;
   private api: ApiServer | null = null;
   private creating = new Set<string>();
+  /** Restores into this host's clusters. */
+  readonly restore = new RestoreService(this);
 
   private constructor(
     readonly dataDir: string,

@@ -246,9 +246,13 @@ export class LogBackupService {
     const s = this.cluster.store(storeId);
     if (!this.task || this.paused() || !s.up || this.inFlight.has(storeId)) return null;
     this.inFlight.add(storeId);
+    const task = this.task;
     try {
       const cfg = this.config();
       const report = await s.direct<FlushReport>('lbFlush', { tso: this.pd.tso(), globalCheckpoint: this.global, regionCheckpoints: cfg.regionCheckpoints });
+      // A flush sent before the task was stopped (and maybe started again, on another storage
+      // or from another ts) wrote for the old task: its checkpoints say nothing about this one.
+      if (this.task !== task) return null;
       this.onReport(report);
       return report;
     } catch {

@@ -68,6 +68,19 @@ export class TsoAllocator {
     return this.nextBatch(1);
   }
 
+  /**
+   * Moves the oracle past ts, so every later TSO is greater (a restored cluster must hand out
+   * timestamps above every restored commit, whatever its own clock says).
+   */
+  fastForward(ts: bigint): void {
+    if (ts < this.peek()) return;
+    const physical = Number(ts >> 18n) + 1;
+    if (physical > this.lastPhysical) {
+      this.lastPhysical = physical;
+      this.lastLogical = -1;
+    }
+  }
+
   /** Allocates count consecutive timestamps and returns the last of them. */
   nextBatch(count: number): bigint {
     if (!Number.isInteger(count) || count < 1 || count > MAX_TSO_BATCH) {

@@ -87,6 +87,12 @@ export class Pd {
     return this.tsoAlloc.next();
   }
 
+  /** Makes every later TSO greater than ts (after a restore). */
+  fastForwardTso(ts: bigint): void {
+    this.tsoAlloc.fastForward(ts);
+    this.tsoAlloc.next(); // persists the high-water mark past ts now
+  }
+
   /** Sets the cluster clock's speed factor (a ScaledClock only) and persists it. */
   setClockSpeed(speed: number): void {
     if (!(this.clock instanceof ScaledClock)) {

@@ -5,6 +5,7 @@
 import type { MvccStore } from './mvcc.ts';
 import type { CfRow, Mutation, RegionCtx, RegionMeta } from './protocol.ts';
 import type { RegionGuard } from './region-guard.ts';
+import { restoreStoreHandlers } from '../../restore/store-restore.ts';
 import { snapshotStoreHandlers } from '../../snapshot/store-backup.ts';
 
 /** A store request handler: plain data in, plain data out (structured-cloneable). */
@@ -80,5 +81,6 @@ export function storeHandlers(mvcc: MvccStore, guard: RegionGuard): Record<strin
       return null;
     },
     ...snapshotStoreHandlers(mvcc, guard),
+    ...restoreStoreHandlers(mvcc, guard),
   };
 }

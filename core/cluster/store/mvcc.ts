@@ -136,8 +136,11 @@ export class MvccStore {
   }
 
   private valueOf(w: WriteRow): Buffer {
-    if (w.short_value !== null) return w.short_value;
+    if (w.short_value !== null && w.short_value.length > 0) return w.short_value;
     const row = this.s.getDefault.get(w.key, w.start_ts) as { value: Buffer } | undefined;
+    // Backup files carry an empty short value for long values too: a default-CF value of the
+    // same transaction decides; without one the value really is empty.
+    if (!row && w.short_value !== null) return w.short_value;
     if (!row) {
       throw new PitrError(ErrorCode.Internal, `default CF value missing for a committed key (start ts ${w.start_ts})`);
     }
