@@ -6,6 +6,7 @@ import { ErrorCode, PitrError, toErrorObject } from '../errors.ts';
 import { clusterCommand, CLUSTER_HELP } from './cmd-cluster.ts';
 import { kvCommand, KV_HELP } from './cmd-kv.ts';
 import { logCommand, LOG_HELP } from './cmd-log.ts';
+import { restoreCommand, RESTORE_HELP } from './cmd-restore.ts';
 import { serverCommand, SERVER_HELP } from './cmd-server.ts';
 import { backupCommand, BACKUP_HELP } from './cmd-backup.ts';
 import { workloadCommand, WORKLOAD_HELP } from './cmd-workload.ts';
@@ -23,6 +24,8 @@ ${WORKLOAD_HELP}
 ${BACKUP_HELP}
 
 ${LOG_HELP}
+
+${RESTORE_HELP}
 
 Every command takes --json (machine-readable output) and --data-dir D (else PITR_DATA_DIR, else
 the per-user app data dir), which holds the host's access token. TSOs in JSON are decimal strings.`;
@@ -49,6 +52,8 @@ async function run(argv: string[]): Promise<number> {
       return logCommand(sub?.startsWith('-') ? undefined : sub, sub?.startsWith('-') ? argv.slice(1) : rest);
     case 'backup':
       return backupCommand(argv.slice(1));
+    case 'restore':
+      return restoreCommand(sub?.startsWith('-') ? undefined : sub, sub?.startsWith('-') ? argv.slice(1) : rest);
     case 'workload':
       return workloadCommand(sub?.startsWith('-') ? undefined : sub, sub?.startsWith('-') ? argv.slice(1) : rest);
     default:

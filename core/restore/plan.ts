@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PRIVILEGE_TABLES, SYSTEM_DB } from '../cluster/catalog/catalog.ts';
-import { ErrorCode, PitrError } from '../errors.ts';
+import { PitrError } from '../errors.ts';
 import { selectBlocks } from '../logbackup/reader.ts';
 import type { BlockRef } from '../logbackup/reader.ts';
 import { logMetadata } from '../logbackup/storage-ops.ts';
