@@ -2,7 +2,7 @@
  * `backup`: what log backup costs and what RPO it gives. In one run: bank txn/s with log backup
  * off and then on (TiDB states about 5 % impact), and the checkpoint lag (cluster now − global
  * checkpoint) sampled under that load at flush intervals of 1 s and 10 s (target p99 ≤
- * interval + 1 s).
+ * interval + 1 s), and snapshot backup MB/s to a folder and to s3rver (the `snapshot` bench).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { Cluster } from '../core/cluster/cluster.ts';
 import { LogBackupService } from '../core/logbackup/service.ts';
 import { physicalOf } from '../core/tso/index.ts';
 import type { Figure } from './index.ts';
+import { snapshotBench } from './snapshot.ts';
 
 const CONCURRENCY = 256;
 const ACCOUNTS = 20_000;
@@ -83,5 +84,5 @@ export async function backupBench({ seconds }: { seconds: number }): Promise<Fig
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return figs;
+  return [...figs, ...(await snapshotBench())];
 }
