@@ -6,7 +6,8 @@
  */
 import type Database from 'better-sqlite3';
 import { ErrorCode, PitrError } from '../errors.ts';
-import type { LockInfo, MutationOp } from '../cluster/store/protocol.ts';
+import type { LockRow as StoredLock, WriteRow } from '../cluster/store/mvcc-schema.ts';
+import type { LockInfo } from '../cluster/store/protocol.ts';
 import { buf } from '../cluster/store/protocol.ts';
 
 /** One visible KV of a snapshot, with the write record it comes from. */
@@ -20,21 +21,7 @@ export interface VisibleKv {
   value: Buffer;
 }
 
-interface WriteRow {
-  key: Buffer;
-  commit_ts: bigint;
-  start_ts: bigint;
-  type: string;
-  short_value: Buffer | null;
-}
-
-interface LockRow {
-  key: Buffer;
-  primary_key: Buffer;
-  start_ts: bigint;
-  ttl: bigint;
-  op: MutationOp;
-}
+type LockRow = Omit<StoredLock, 'short_value'>;
 
 const LOCK_COLS = 'key, primary_key, start_ts, ttl, op';
 const WRITE_COLS = 'key, commit_ts, start_ts, type, short_value';

@@ -6,7 +6,10 @@
  */
 import Database from 'better-sqlite3';
 import { ErrorCode, PitrError } from '../../errors.ts';
-import type { CfRow, KvPair, LockInfo, Mutation, MutationOp, TxnStatus } from './protocol.ts';
+import { MvccRanges } from './mvcc-ranges.ts';
+import { WriteType } from './mvcc-schema.ts';
+import type { LockRow, WriteRow } from './mvcc-schema.ts';
+import type { KvPair, LockInfo, Mutation, MutationOp, TxnStatus } from './protocol.ts';
 import { buf } from './protocol.ts';
 
 // TiKV inlines values up to 255 bytes in the write record (short value) and puts larger ones in
@@ -14,41 +17,7 @@ import { buf } from './protocol.ts';
 const SHORT_VALUE_MAX_LEN = 255;
 const LOGICAL_BITS = 18n;
 
-/** Write record types, as in TiKV's WriteType. */
-export const WriteType = { Put: 'P', Delete: 'D', Lock: 'L', Rollback: 'R' } as const;
-
 const OP_TO_WRITE: Record<MutationOp, string> = { Put: 'P', Delete: 'D', Lock: 'L' };
-
-interface LockRow {
-  key: Buffer;
-  primary_key: Buffer;
-  start_ts: bigint;
-  ttl: bigint;
-  op: MutationOp;
-  short_value: Buffer | null;
-}
-
-interface WriteRow {
-  key: Buffer;
-  commit_ts: bigint;
-  start_ts: bigint;
-  type: string;
-  short_value: Buffer | null;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS cf_default (
-  key BLOB NOT NULL, start_ts INTEGER NOT NULL, value BLOB NOT NULL,
-  PRIMARY KEY (key, start_ts)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS cf_write (
-  key BLOB NOT NULL, commit_ts INTEGER NOT NULL, start_ts INTEGER NOT NULL, type TEXT NOT NULL,
-  short_value BLOB, PRIMARY KEY (key, commit_ts)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS cf_lock (
-  key BLOB PRIMARY KEY, primary_key BLOB NOT NULL, start_ts INTEGER NOT NULL, ttl INTEGER NOT NULL,
-  op TEXT NOT NULL, short_value BLOB) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS cf_lock_by_ts ON cf_lock (start_ts);
-CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-`;
 
 function physical(ts: bigint): bigint {
   return ts >> LOGICAL_BITS;
@@ -66,10 +35,10 @@ function lockedError(l: LockRow): PitrError {
   );
 }
 
+export { WriteType };
+
 /** Percolator MVCC storage of one store. */
-export class MvccStore {
-  /** The underlying SQLite database (WAL mode). */
-  readonly db: Database.Database;
+export class MvccStore extends MvccRanges {
   /**
    * Observer of applied commits (Put and Delete records), as TiKV's log backup observes the
    * apply of the write CF. Called synchronously inside the commit.
@@ -78,12 +47,7 @@ export class MvccStore {
   private readonly s;
 
   constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode is durable across a process crash (the WAL is in the OS), which is the
-    // failure this lab simulates; FULL would fsync every commit batch.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(SCHEMA);
+    super(new Database(path));
     const p = (sql: string) => this.db.prepare(sql).safeIntegers(true);
     this.s = {
       getLock: p('SELECT key, primary_key, start_ts, ttl, op, short_value FROM cf_lock WHERE key = ?'),
@@ -135,7 +99,7 @@ export class MvccStore {
     return this.s.getLock.get(key) as LockRow | undefined;
   }
 
-  private valueOf(w: WriteRow): Buffer {
+  private writeValue(w: WriteRow): Buffer {
     if (w.short_value !== null && w.short_value.length > 0) return w.short_value;
     const row = this.s.getDefault.get(w.key, w.start_ts) as { value: Buffer } | undefined;
     // Backup files carry an empty short value for long values too: a default-CF value of the
@@ -160,10 +124,10 @@ export class MvccStore {
     // Fast path: the newest version at or below ts is almost always a Put or a Delete.
     const first = this.s.latestWriteAtOrBefore.get(k, ts) as WriteRow | undefined;
     if (!first) return null;
-    if (first.type === WriteType.Put) return this.valueOf(first);
+    if (first.type === WriteType.Put) return this.writeValue(first);
     if (first.type === WriteType.Delete) return null;
     for (const w of this.s.writesAtOrBefore.iterate(k, ts) as IterableIterator<WriteRow>) {
-      if (w.type === WriteType.Put) return this.valueOf(w);
+      if (w.type === WriteType.Put) return this.writeValue(w);
       if (w.type === WriteType.Delete) return null;
     }
     return null;
@@ -197,7 +161,7 @@ export class MvccStore {
       }
     }
     const empty = Buffer.alloc(0);
-    return rows.map((w) => ({ key: w.key, value: keyOnly ? empty : this.valueOf(w) }));
+    return rows.map((w) => ({ key: w.key, value: keyOnly ? empty : this.writeValue(w) }));
   }
 
   /**
@@ -376,26 +340,6 @@ export class MvccStore {
     return row ? row.value : null;
   }
 
-  /** The oldest start ts of the locks in [start, end), or null: it bounds a region's resolved ts. */
-  minLockTsIn(start: Uint8Array, end: Uint8Array): bigint | null {
-    const e = buf(end);
-    const sql = `SELECT min(start_ts) AS ts FROM cf_lock WHERE key >= ?${e.length > 0 ? ' AND key < ?' : ''}`;
-    const row = this.db.prepare(sql).safeIntegers(true).get(...(e.length > 0 ? [buf(start), e] : [buf(start)])) as { ts: bigint | null };
-    return row.ts;
-  }
-
-  /**
-   * Put and Delete records in [start, end) committed after afterTs: what log backup's initial
-   * scan of a region reads when a store starts leading it.
-   */
-  *committedAfter(start: Uint8Array, end: Uint8Array, afterTs: bigint): Generator<{ key: Buffer; commitTs: bigint; startTs: bigint; type: 'P' | 'D'; shortValue: Buffer | null }> {
-    const e = buf(end);
-    const sql = `SELECT key, commit_ts, start_ts, type, short_value FROM cf_write WHERE key >= ?${e.length > 0 ? ' AND key < ?' : ''} AND commit_ts > ? AND type IN ('P', 'D') ORDER BY key, commit_ts`;
-    const args = e.length > 0 ? [buf(start), e, afterTs] : [buf(start), afterTs];
-    const rows = this.db.prepare(sql).safeIntegers(true).all(...args) as WriteRow[];
-    for (const w of rows) yield { key: w.key, commitTs: w.commit_ts, startTs: w.start_ts, type: w.type as 'P' | 'D', shortValue: w.short_value };
-  }
-
   /** The oldest start ts of any lock on this store, or null. */
   minLockTs(): bigint | null {
     const row = this.s.minLockTs.get() as { ts: bigint | null };
@@ -427,66 +371,5 @@ export class MvccStore {
     const last = keys[keys.length - 1];
     const next = keys.length < limit || !last ? null : Buffer.concat([last, Buffer.from([0])]);
     return { next, removed };
-  }
-
-  /** Every row of every CF in [start, end), to move a region to another store. */
-  exportRange(start: Uint8Array, end: Uint8Array): CfRow[] {
-    const s = buf(start);
-    const e = buf(end);
-    const inRange = e.length > 0 ? 'key >= ? AND key < ?' : 'key >= ?';
-    const args = e.length > 0 ? [s, e] : [s];
-    const q = (sql: string) => this.db.prepare(sql).safeIntegers(true).all(...args) as Array<Record<string, unknown>>;
-    const rows: CfRow[] = [];
-    for (const r of q(`SELECT key, start_ts, value FROM cf_default WHERE ${inRange}`)) {
-      rows.push({ cf: 'default', key: r.key as Buffer, ts: r.start_ts as bigint, startTs: r.start_ts as bigint, type: '', value: r.value as Buffer });
-    }
-    for (const r of q(`SELECT key, commit_ts, start_ts, type, short_value FROM cf_write WHERE ${inRange}`)) {
-      rows.push({ cf: 'write', key: r.key as Buffer, ts: r.commit_ts as bigint, startTs: r.start_ts as bigint, type: r.type as string, value: r.short_value as Buffer | null });
-    }
-    for (const r of q(`SELECT key, primary_key, start_ts, ttl, op, short_value FROM cf_lock WHERE ${inRange}`)) {
-      rows.push({ cf: 'lock', key: r.key as Buffer, ts: r.start_ts as bigint, startTs: r.start_ts as bigint, type: r.op as string, value: r.short_value as Buffer | null, primary: r.primary_key as Buffer, ttl: Number(r.ttl) });
-    }
-    return rows;
-  }
-
-  /** Writes rows exported by exportRange (the receiving side of a region move). */
-  importRows(rows: CfRow[]): void {
-    for (const r of rows) {
-      const k = buf(r.key);
-      if (r.cf === 'default') this.s.putDefault.run(k, r.ts, r.value ? buf(r.value) : Buffer.alloc(0));
-      else if (r.cf === 'write') this.s.putWrite.run(k, r.ts, r.startTs, r.type, r.value ? buf(r.value) : null);
-      else this.s.putLock.run(k, buf(r.primary ?? r.key), r.ts, BigInt(r.ttl ?? 0), r.type, r.value ? buf(r.value) : null);
-    }
-  }
-
-  /** Physically removes every row in [start, end) (after a region moved away). */
-  deleteRange(start: Uint8Array, end: Uint8Array): void {
-    const s = buf(start);
-    const e = buf(end);
-    for (const t of ['cf_default', 'cf_write', 'cf_lock']) {
-      if (e.length > 0) this.db.prepare(`DELETE FROM ${t} WHERE key >= ? AND key < ?`).run(s, e);
-      else this.db.prepare(`DELETE FROM ${t} WHERE key >= ?`).run(s);
-    }
-  }
-
-  /** Number of write records and their bytes in [start, end): a region's approximate size. */
-  rangeSize(start: Uint8Array, end: Uint8Array): { keys: number; bytes: number } {
-    const e = buf(end);
-    const sql = `SELECT count(*) AS n, coalesce(sum(length(key) + coalesce(length(short_value), 0)), 0) AS b FROM cf_write WHERE key >= ?${e.length > 0 ? ' AND key < ?' : ''}`;
-    const row = this.db.prepare(sql).get(...(e.length > 0 ? [buf(start), e] : [buf(start)])) as { n: number; b: number };
-    return { keys: row.n, bytes: row.b };
-  }
-
-  /** A key near the middle of [start, end), to split a region there; null if too few keys. */
-  middleKey(start: Uint8Array, end: Uint8Array): Buffer | null {
-    const e = buf(end);
-    const bound = e.length > 0 ? ' AND key < ?' : '';
-    const args = e.length > 0 ? [buf(start), e] : [buf(start)];
-    const n = (this.db.prepare(`SELECT count(DISTINCT key) AS n FROM cf_write WHERE key >= ?${bound}`).get(...args) as { n: number }).n;
-    if (n < 2) return null;
-    const row = this.db
-      .prepare(`SELECT DISTINCT key FROM cf_write WHERE key >= ?${bound} ORDER BY key LIMIT 1 OFFSET ?`)
-      .get(...args, Math.floor(n / 2)) as { key: Buffer } | undefined;
-    return row ? row.key : null;
   }
 }
