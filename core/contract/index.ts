@@ -4,4 +4,5 @@ export * from './types.ts';
 export * from './logbackup.ts';
 export * from './snapshot.ts';
 export * from './restore.ts';
+export * from './events.ts';
 export * from './common.ts';

@@ -11,6 +11,7 @@ import type { ClusterOptions } from '../cluster/cluster.ts';
 import { ErrorCode, PitrError } from '../errors.ts';
 import { describeZodError, requestSchemas } from '../contract/schemas.ts';
 import type { Channel, Handlers } from '../contract/schemas.ts';
+import type { EventChannel, ServerEvents } from '../contract/events.ts';
 import { LogBackupService } from '../logbackup/service.ts';
 import { RestoreService } from '../restore/service.ts';
 import { startSnapshotScheduler, stopSnapshotScheduler } from '../snapshot/service.ts';
@@ -68,6 +69,7 @@ export class ClusterHost {
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         dispatch: (ch, body) => host.dispatch(ch, body),
         publicGet: (path, res) => host.publicGet(path, res),
+        subscribe: (send) => host.subscribe(send),
       });
     } catch (err) {
       await host.close();
@@ -103,7 +105,7 @@ export class ClusterHost {
   private async servePd(cluster: Cluster): Promise<ApiServer> {
     const saved = Number(cluster.pd.getSetting('pd_port') ?? '0');
     const start = (port: number) =>
-      startApiServer({ token: this.token, port, dispatch: (ch, body) => this.dispatch(ch, body, cluster.name) });
+      startApiServer({ token: this.token, port, dispatch: (ch, body) => this.dispatch(ch, body, cluster.name), subscribe: (send) => this.subscribe(send) });
     let server: ApiServer;
     try {
       server = await start(saved);
@@ -122,6 +124,13 @@ export class ClusterHost {
     });
     res.end(placeholderPage(this));
     return true;
+  }
+
+  /** Subscribes to every push of the host (`ServerEvents`); returns the unsubscribe function. */
+  subscribe<K extends EventChannel>(send: (channel: K, data: ServerEvents[K]) => void): () => void {
+    const onRestore = (s: ServerEvents['restore:progress']) => send('restore:progress' as K, s as ServerEvents[K]);
+    this.restore.listeners.add(onRestore);
+    return () => this.restore.listeners.delete(onRestore);
   }
 
   /** Validates a request against its channel's schema and runs it. */

@@ -35,6 +35,8 @@ export interface ApiServerOptions {
   dispatch: (channel: string, body: unknown) => Promise<unknown>;
   /** Unauthenticated GET routes (the web-mode page); return true when handled. */
   publicGet?: (path: string, res: ServerResponse) => boolean;
+  /** Subscribes to pushes for `GET /api/events`; returns the unsubscribe function. */
+  subscribe?: (send: (channel: string, data: unknown) => void) => () => void;
 }
 
 /** A listening API server. */
@@ -106,6 +108,14 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
           ? 'wrong access token: use the token in the host data dir (file `token`); the pitr CLI reads it from --data-dir / PITR_DATA_DIR'
           : "missing access token: send 'Authorization: Bearer <token>' with the token from the host data dir (file `token`); the pitr CLI does this for you";
         return send(res, 401, { ok: false, error: { code: ErrorCode.Unauthorized, message } });
+      }
+      if (req.method === 'GET' && url.pathname === '/api/events' && opts.subscribe) {
+        // Server-sent events: one `event: <channel>` / `data: <json>` pair per push.
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.write(': connected\n\n');
+        const off = opts.subscribe((channel, data) => res.write(`event: ${channel}\ndata: ${toJson(data)}\n\n`));
+        req.on('close', off);
+        return;
       }
       const m = /^\/api\/([a-z-]+:[a-z-]+)$/.exec(url.pathname);
       if (!m || req.method !== 'POST') {

@@ -57,9 +57,14 @@ async function isFresh(c: Cluster): Promise<boolean> {
 
 const idle = (phase: RestoreProgress['phase']): RestoreProgress => ({ phase, done_bytes: 0, total_bytes: 0, done_files: 0, total_files: 0, kvs: 0, rate_bytes_per_s: 0, eta_s: null, elapsed_s: 0 });
 
+// At most one progress push per restore in this many ms (the last one always goes out).
+const PUSH_INTERVAL_MS = 250;
+
 /** Runs restores into the host's clusters. */
 export class RestoreService {
   private readonly runs = new Map<string, Run>();
+  /** Receives `restore:progress` pushes. */
+  readonly listeners = new Set<(status: RestoreStatus) => void>();
 
   constructor(private readonly host: ClusterSource) {}
 
@@ -84,11 +89,24 @@ export class RestoreService {
     const pi = planInfo(plan, resume);
     if (dryRun) return { plan: pi, started: false };
     const status: RestoreStatus = { restore_id: plan.id, target: target.name, state: 'running', progress: idle('plan'), plan: pi, result: null, error: null };
-    const done = this.run(target, plan, cp, status).catch((err: unknown) => {
-      const e = toErrorObject(err);
-      status.state = 'failed';
-      status.error = { code: e.code, message: e.message };
-    });
+    let lastPush = 0;
+    const push = (force: boolean) => {
+      if (!force && Date.now() - lastPush < PUSH_INTERVAL_MS) return;
+      lastPush = Date.now();
+      for (const l of this.listeners) l(status);
+    };
+    const timer = setInterval(() => push(false), PUSH_INTERVAL_MS);
+    timer.unref();
+    const done = this.run(target, plan, cp, status)
+      .catch((err: unknown) => {
+        const e = toErrorObject(err);
+        status.state = 'failed';
+        status.error = { code: e.code, message: e.message };
+      })
+      .finally(() => {
+        clearInterval(timer);
+        push(true);
+      });
     this.runs.set(plan.id, { status, done });
     return { plan: pi, started: true };
   }

@@ -1,0 +1,15 @@
+/**
+ * Pushes from the host (STYLE.md habit 3: requests and pushes in separate maps). Served as
+ * server-sent events at `GET /api/events` (token required); Electron forwards the same events
+ * over IPC.
+ */
+import type { RestoreStatus } from './restore.ts';
+
+/** Every push channel and what it carries. */
+export interface ServerEvents {
+  /** A restore's phased progress (and its end, with the result or the error). */
+  'restore:progress': RestoreStatus;
+}
+
+/** A push channel name. */
+export type EventChannel = keyof ServerEvents;
