@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { backupBench } from './backup.ts';
 import { clusterBench } from './cluster.ts';
+import { restoreBench } from './restore.ts';
 import { snapshotBench } from './snapshot.ts';
 
 /** One figure of a benchmark. */
@@ -22,6 +23,7 @@ const BENCHES: Record<string, Bench> = {
   cluster: clusterBench,
   backup: backupBench,
   snapshot: snapshotBench,
+  restore: restoreBench,
 };
 
 const { values, positionals } = parseArgs({

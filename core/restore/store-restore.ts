@@ -21,13 +21,16 @@ export interface RestoreEntry {
 export function restoreStoreHandlers(mvcc: MvccStore, guard: RegionGuard) {
   return {
     restoreApply: (a: { ctx: RegionCtx; entries: RestoreEntry[] }) => {
-      guard.check(a.ctx, a.entries.map((e) => e.key));
+      const region = guard.check(a.ctx, a.entries.map((e) => e.key));
       const rows: CfRow[] = a.entries.map((e) =>
         e.cf === 'write'
           ? { cf: 'write', key: e.key, ts: e.ts, startTs: e.startTs, type: e.type, value: e.value }
           : { cf: 'default', key: e.key, ts: e.startTs, startTs: e.startTs, type: '', value: e.value },
       );
       mvcc.importRows(rows);
+      // Restored data counts toward the region's size, so PD splits big regions as they fill.
+      const writes = a.entries.filter((e) => e.cf === 'write');
+      guard.addSize(region, writes.length, a.entries.reduce((n, e) => n + e.key.length + e.value.length, 0));
       return rows.length;
     },
   };
