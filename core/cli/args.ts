@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { ErrorCode, PitrError } from '../errors.ts';
+import { parseStorageUrl } from '../storage/url.ts';
 
 /** Flags every command takes. */
 export const COMMON_FLAGS = {
@@ -57,4 +58,14 @@ export function durationFlag(name: string, v: string | undefined): number | unde
   if (!m) throw new PitrError(ErrorCode.InvalidArgument, `--${name} expects a duration such as 30s, 5m or 2h, got "${v}"`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   return Math.round(Number(m[1]) * unit);
+}
+
+/**
+ * Checks a storage URL here, so a bad one fails before any request, and makes a relative
+ * folder absolute: the host runs in another directory than this shell.
+ */
+export function storageFlag(cmd: string, v: string | undefined, name = 'storage'): string {
+  const url = required(cmd, name, v);
+  const parsed = parseStorageUrl(url);
+  return parsed.scheme === 'local' && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(url.trim()) ? parsed.root : url;
 }

@@ -2,9 +2,8 @@
 import type { BackupRunInfo, FullBackupSummary, ScheduleInfo } from '../contract/snapshot.ts';
 import { ErrorCode, PitrError } from '../errors.ts';
 import { resolveDataDir } from '../host/data-dir.ts';
-import { parseStorageUrl } from '../storage/url.ts';
 import { parseTs } from '../tso/index.ts';
-import { intFlag, numberFlag, parseFlags, required } from './args.ts';
+import { intFlag, numberFlag, parseFlags, required, storageFlag } from './args.ts';
 import { call, pdEndpoint } from './client.ts';
 import { emit, stdIo, table } from './output.ts';
 
@@ -40,16 +39,6 @@ export function humanSize(bytes: number): string {
     i++;
   }
   return i === 0 ? `${v}B` : `${Number(v.toPrecision(4))}${units[i]}`;
-}
-
-/**
- * Checks a storage URL here, so a bad one fails before any request, and makes a relative
- * folder absolute: the host runs in another directory than this shell.
- */
-function storageArg(cmd: string, v: string | undefined): string {
-  const url = required(cmd, 'storage', v);
-  const parsed = parseStorageUrl(url);
-  return parsed.scheme === 'local' && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(url.trim()) ? parsed.root : url;
 }
 
 function summary(r: FullBackupSummary): string {
@@ -100,7 +89,7 @@ export async function backupCommand(argv: string[]): Promise<number> {
       if (values.backupts !== undefined) parseTs(values.backupts, '--backupts');
       const ratelimit = numberFlag('ratelimit', values.ratelimit);
       if (ratelimit === 0) throw new PitrError(ErrorCode.InvalidArgument, '--ratelimit must be above 0 MiB/s (omit it for no limit)');
-      const storage = storageArg(cmd, values.storage);
+      const storage = storageFlag(cmd, values.storage);
       const r = await call(ep(), 'backup:full', {
         storage,
         ...(values.backupts !== undefined ? { backupts: values.backupts } : {}),
@@ -111,7 +100,7 @@ export async function backupCommand(argv: string[]): Promise<number> {
     }
     case 'schedule add': {
       const cron = required(cmd, 'cron', values.cron);
-      const s = await call(ep(), 'backup:schedule-add', { cron, storage: storageArg(cmd, values.storage) });
+      const s = await call(ep(), 'backup:schedule-add', { cron, storage: storageFlag(cmd, values.storage) });
       emit(io, s, () => `schedule ${s.id} added: ${s.description} (cluster time, UTC), next run ${s.next_run ?? 'when the cluster runs'}, into ${s.storage}/backup-<cluster-id>/snapshot-YYYYMMDDhhmmss`);
       break;
     }
@@ -133,7 +122,7 @@ export async function backupCommand(argv: string[]): Promise<number> {
       break;
     }
     case 'propose-layout': {
-      const r = await call(ep(), 'backup:propose-layout', { base: storageArg(cmd, values.storage) });
+      const r = await call(ep(), 'backup:propose-layout', { base: storageFlag(cmd, values.storage) });
       emit(io, r, () => `log backup: ${r.log}\nsnapshot:   ${r.snapshot}`);
       break;
     }

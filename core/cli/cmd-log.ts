@@ -9,7 +9,7 @@ import { resolveDataDir } from '../host/data-dir.ts';
 import { logMetadata, truncateLog } from '../logbackup/storage-ops.ts';
 import { openStorage } from '../storage/index.ts';
 import { formatDuration, formatTs, parseTs, physicalOf } from '../tso/index.ts';
-import { durationFlag, intFlag, parseFlags, required } from './args.ts';
+import { durationFlag, intFlag, parseFlags, required, storageFlag } from './args.ts';
 import { call, pdEndpoint } from './client.ts';
 import { emit, stdIo } from './output.ts';
 
@@ -87,7 +87,7 @@ export async function logCommand(sub: string | undefined, argv: string[]): Promi
       const interval = durationFlag('flush-interval', values['flush-interval']);
       const t = await call(ep(), 'log:start', {
         task_name: required(cmd, 'task-name', task),
-        storage: required(cmd, 'storage', values.storage),
+        storage: storageFlag(cmd, values.storage),
         ...(startTs !== undefined ? { start_ts: startTs } : {}),
         ...(interval !== undefined ? { flush_interval_ms: interval } : {}),
       });
@@ -116,13 +116,13 @@ export async function logCommand(sub: string | undefined, argv: string[]): Promi
       return 0;
     }
     case 'metadata': {
-      const w = await logMetadata(openStorage(required(cmd, 'storage', values.storage)));
+      const w = await logMetadata(openStorage(storageFlag(cmd, values.storage)));
       emit(io, w, () => `[log-min-ts=${w.log_min_ts}] [log-min-date="${date(w.log_min_ts)}"] [log-max-ts=${w.log_max_ts}] [log-max-date="${date(w.log_max_ts)}"]`);
       return 0;
     }
     case 'truncate': {
       const until = parseTs(required(cmd, 'until', values.until), 'until');
-      const storage = openStorage(required(cmd, 'storage', values.storage));
+      const storage = openStorage(storageFlag(cmd, values.storage));
       const dryRun = !!values['dry-run'];
       if (!dryRun && !values.yes && !(await confirm(`Delete the log data of ${storage.url} committed before ${formatTs(until)} (${physicalOf(until)} ms)?`))) {
         throw new PitrError(ErrorCode.InvalidArgument, 'truncate deletes backup data: add -y to confirm (or --dry-run to list what would go)');

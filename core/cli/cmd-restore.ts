@@ -6,7 +6,7 @@ import type { RestoreProgress, RestoreStatus, Verification } from '../contract/r
 import { ErrorCode, PitrError } from '../errors.ts';
 import { resolveDataDir } from '../host/data-dir.ts';
 import { formatDuration, formatTs, parseTs } from '../tso/index.ts';
-import { parseFlags, required } from './args.ts';
+import { parseFlags, required, storageFlag } from './args.ts';
 import { call, pdEndpoint } from './client.ts';
 import { emit, stdIo } from './output.ts';
 
@@ -77,8 +77,8 @@ export async function restoreCommand(sub: string | undefined, argv: string[]): P
   if (restored !== undefined) parseTs(restored, 'restored-ts'); // fail before any request
   const e = ep();
   const { plan, started } = await call(e, 'restore:point', {
-    storage: required(cmd, 'storage', values.storage),
-    full_backup_storage: required(cmd, 'full-backup-storage', values['full-backup-storage']),
+    storage: storageFlag(cmd, values.storage),
+    full_backup_storage: storageFlag(cmd, values['full-backup-storage'], 'full-backup-storage'),
     ...(restored !== undefined ? { restored_ts: restored } : {}),
     dry_run: !!values['dry-run'],
   });

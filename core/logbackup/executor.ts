@@ -171,8 +171,9 @@ export class LogBackupExecutor {
     const r = this.lookup(key);
     // A region not scanned yet is skipped: its initial scan will read this commit from disk.
     if (!r || !r.scanned) return;
-    // The key and value buffers are owned by this request and SQLite: no copy needed.
-    this.buffer.push(...this.events(key, commitTs, startTs, type, short));
+    // Copied: a key that came by structured clone is a view of a copy of the sender's whole
+    // buffer pool slab (8 KiB or more); keeping the view would keep the slab, unaccounted.
+    this.buffer.push(...this.events(Buffer.from(key), commitTs, startTs, type, short ? Buffer.from(short) : null));
     if (!this.flushRequested && this.buffer.bytes > DEFAULT_FLUSH_SIZE_BYTES) {
       this.flushRequested = true;
       this.push('logbackup:flush-needed', { storeId: this.storeId });
