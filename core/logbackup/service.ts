@@ -4,6 +4,7 @@
  * the global checkpoint to the minimum over every region's durable checkpoint.
  */
 import type { Cluster } from '../cluster/cluster.ts';
+import type { Region } from '../cluster/pd/regions.ts';
 import { ErrorCode, PitrError } from '../errors.ts';
 import { closeStorage, openStorage, redactUrl } from '../storage/index.ts';
 import { formatTsIso } from '../tso/index.ts';
@@ -43,22 +44,31 @@ export class LogBackupService {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly view: TaskStatusView;
+  private readonly unlisten: () => void;
 
   constructor(private readonly cluster: Cluster) {
     this.view = new TaskStatusView(cluster);
-    cluster.storeRestartListeners.add((id) => void this.sendTask(id));
-    cluster.storePushListeners.add((id, event) => {
+    const onRestart = (id: number) => void this.sendTask(id);
+    const onPush = (id: number, event: string) => {
       if (event === 'logbackup:flush-needed') void this.flushStore(id);
-    });
+    };
     // A split's new region has the parent's checkpoint (its store carries the parent's state
     // over too); without this the advancer would wait a whole flush for the new region.
-    cluster.pd.splitListeners.add((left, right) => {
+    const onSplit = (left: Region, right: Region) => {
       const cp = this.regionCps.get(left.id);
       if (this.task && cp !== undefined && !this.regionCps.has(right.id)) {
         this.regionCps.set(right.id, cp);
         this.pd.metaPut(TaskKeys.regionCheckpoint(this.task.name, right.id), cp.toString());
       }
-    });
+    };
+    cluster.storeRestartListeners.add(onRestart);
+    cluster.storePushListeners.add(onPush);
+    cluster.pd.splitListeners.add(onSplit);
+    this.unlisten = () => {
+      cluster.storeRestartListeners.delete(onRestart);
+      cluster.storePushListeners.delete(onPush);
+      cluster.pd.splitListeners.delete(onSplit);
+    };
   }
 
   private get pd() {
@@ -321,6 +331,7 @@ export class LogBackupService {
   /** Stops the ticker (the task stays in PD and resumes when the host starts again). */
   close(): void {
     this.closed = true;
+    this.unlisten();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
