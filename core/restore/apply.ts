@@ -44,13 +44,28 @@ async function applyEntries(cluster: Cluster, entries: RestoreEntry[]): Promise<
   }
 }
 
-async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+/**
+ * Runs fn over items, n at a time. After the first failure nothing new starts (fn sees
+ * `stop.failed` between its own steps) and the failure is thrown only once every running fn has
+ * ended: a restore reported failed has stopped writing to the target and to its checkpoint.
+ */
+async function pool<T>(items: T[], n: number, fn: (t: T, stop: { failed: boolean }) => Promise<void>): Promise<void> {
   let next = 0;
+  const stop = { failed: false };
+  let first: unknown;
   await Promise.all(
     Array.from({ length: Math.min(n, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]!);
+      while (!stop.failed && next < items.length) {
+        try {
+          await fn(items[next++]!, stop);
+        } catch (err) {
+          if (!stop.failed) first = err;
+          stop.failed = true;
+        }
+      }
     }),
   );
+  if (stop.failed) throw first;
 }
 
 /** Removes everything the target's own bootstrap wrote except the privilege tables. */
@@ -88,11 +103,26 @@ export async function applyPlan(cluster: Cluster, plan: RestorePlan, cp: Restore
   const result: ApplyResult = { snapshotKvs: 0, logKvs: 0, filesVerified: 0, bytes: 0 };
   report(progress('prepare', Date.now(), { bytes: 0, files: 0, kvs: 0 }, { bytes: 0, files: 0 }));
   if (cp.doneCount === 0) await clearTarget(cluster, plan.skipTableIds);
-  // Regions to fit the data: one per table, as the source has (TiDB's split-table), then scatter.
-  const tables = new Set<number>();
-  for (const f of plan.snapshotFiles) for (const t of f.table_ids) tables.add(t);
-  for (const b of plan.logBlocks) if (b.block.table_id !== null) tables.add(b.block.table_id);
-  for (const t of [...tables].sort((a, b) => a - b)) await cluster.splitAt(tablePrefix(t));
+  // Every TSO of the target from now on is above every restored commit: the checksums after the
+  // snapshot phase read the restored versions even when the source's clock ran ahead of ours.
+  cluster.pd.fastForwardTso(plan.restoredTs);
+  // Regions to fit the data, as br splits by the backup's ranges: one per table (TiDB's
+  // split-table), one per source region of the snapshot, and one per source region seen in the
+  // log (at its smallest key); then scatter them over the stores so every store restores.
+  const splits = new Map<string, Buffer>();
+  const add = (k: Buffer) => {
+    if (k.length > 0) splits.set(k.toString('hex'), k);
+  };
+  for (const f of plan.snapshotFiles) for (const t of f.table_ids) add(tablePrefix(t));
+  for (const r of plan.snapshot.ranges) add(Buffer.from(r.start_key, 'hex'));
+  const logRegionStart = new Map<number, string>();
+  for (const b of plan.logBlocks) {
+    if (b.block.table_id !== null) add(tablePrefix(b.block.table_id));
+    const cur = logRegionStart.get(b.block.region_id);
+    if (cur === undefined || b.block.start_key < cur) logRegionStart.set(b.block.region_id, b.block.start_key);
+  }
+  for (const k of logRegionStart.values()) add(Buffer.from(k, 'hex'));
+  for (const k of [...splits.values()].sort(Buffer.compare)) await cluster.splitAt(k);
   await cluster.scatter();
 
   const toEntries = (entries: KvEntry[], cf: 'write' | 'default', keep: (e: KvEntry) => boolean): RestoreEntry[] =>
@@ -127,8 +157,9 @@ export async function applyPlan(cluster: Cluster, plan: RestorePlan, cp: Restore
   const logDone = { bytes: 0, files: 0, kvs: 0 };
   report(progress('meta', started, logDone, logTotal));
   const { snapshotTs, restoredTs } = plan;
-  await pool([...byFile.entries()], DEFAULT_RESTORE_CONCURRENCY, async ([path, blocks]) => {
+  await pool([...byFile.entries()], DEFAULT_RESTORE_CONCURRENCY, async ([path, blocks], stop) => {
     for (const b of blocks) {
+      if (stop.failed) return;
       const unit = `${path}@${b.block.offset}`;
       if (!cp.isDone(unit)) {
         const keep = b.block.cf === 'write' ? (e: KvEntry) => e.ts > snapshotTs && e.ts <= restoredTs : (e: KvEntry) => e.startTs <= restoredTs;
@@ -144,8 +175,6 @@ export async function applyPlan(cluster: Cluster, plan: RestorePlan, cp: Restore
     logDone.files++;
     result.filesVerified++;
   });
-  // Every later TSO of the restored cluster is above every restored commit.
-  cluster.pd.fastForwardTso(restoredTs);
   result.bytes = plan.totals.bytes;
   return result;
 }

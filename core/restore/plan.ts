@@ -69,8 +69,12 @@ async function checkPresent(storage: BackupStorage, paths: string[], what: strin
   }
 }
 
-/** Makes the plan, or refuses with the reason and what to do. Writes nothing. */
-export async function planRestore(args: RestoreArgs): Promise<RestorePlan> {
+/**
+ * Makes the plan, or refuses with the reason and what to do. Writes nothing. Without a restored
+ * ts, `unfinished` may name the restored ts of an interrupted restore from the same storages,
+ * which the plan then resumes (the log's max ts has moved on since that run started).
+ */
+export async function planRestore(args: RestoreArgs, unfinished?: (logUrl: string, snapUrl: string) => bigint | null): Promise<RestorePlan> {
   const log = openStorage(args.logStorage);
   const snap = openStorage(args.snapStorage);
   const snapshot = await readSnapshotMeta(snap);
@@ -81,7 +85,7 @@ export async function planRestore(args: RestoreArgs): Promise<RestorePlan> {
   const snapshotTs = BigInt(snapshot.backup_ts);
   const min = BigInt(window.log_min_ts);
   const max = BigInt(window.log_max_ts);
-  const restoredTs = args.restoredTs ?? max;
+  const restoredTs = args.restoredTs ?? unfinished?.(log.url, snap.url) ?? max;
   const windowText = `the restorable window is [${window.log_min_ts}, ${window.log_max_ts}] (${window.log_min_date} to ${window.log_max_date})`;
   if (restoredTs < min || restoredTs > max) {
     throw new PitrError(RestoreErrorCode.OutOfWindow, `--restored-ts ${restoredTs} (${formatTsIso(restoredTs)}) is outside the log backup: ${windowText}; choose a point inside it`, { log_min_ts: window.log_min_ts, log_max_ts: window.log_max_ts });

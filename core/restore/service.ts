@@ -13,6 +13,7 @@ import { RestoreCheckpoint } from './checkpoint.ts';
 import { planRestore, RestoreErrorCode } from './plan.ts';
 import type { RestoreArgs, RestorePlan } from './plan.ts';
 import { checkTables, compareWithSource } from './verify.ts';
+import { GcHold } from '../snapshot/gc-hold.ts';
 
 /** What the restore service needs from the host. */
 export interface ClusterSource {
@@ -62,6 +63,7 @@ const PUSH_INTERVAL_MS = 250;
 
 /** Runs restores into the host's clusters. */
 export class RestoreService {
+  /** Runs by `<target>/<restore id>`: the id names the arguments, the same ones may go to several targets. */
   private readonly runs = new Map<string, Run>();
   /** Receives `restore:progress` pushes. */
   readonly listeners = new Set<(status: RestoreStatus) => void>();
@@ -71,11 +73,17 @@ export class RestoreService {
   /** Plans a restore into `target`; unless dryRun, starts it (or resumes it). */
   async point(targetName: string | undefined, args: RestoreArgs, dryRun: boolean): Promise<{ plan: RestorePlanInfo; started: boolean }> {
     const target = this.host.cluster(targetName);
-    const plan = await planRestore(args);
+    // The same command without --restored-ts resumes an interrupted restore at its restored ts.
+    const plan = await planRestore(args, (logUrl, snapUrl) => {
+      const open = RestoreCheckpoint.all(target.pd).filter((i) => !i.finished_at && i.log_storage === logUrl && i.snapshot_storage === snapUrl);
+      const last = open.sort((a, b) => a.started_at.localeCompare(b.started_at))[open.length - 1];
+      return last ? BigInt(last.restored_ts) : null;
+    });
     if (target.pd.clusterId.toString() === plan.clusterId) {
       throw new PitrError(RestoreErrorCode.NotEmpty, `cluster "${target.name}" is the backup's own source cluster: PiTR restores only into a new, empty cluster; create one with \`pitr cluster create\``);
     }
-    const running = this.runs.get(plan.id);
+    const key = `${target.name}/${plan.id}`;
+    const running = this.runs.get(key);
     if (running && running.status.state === 'running') return { plan: running.status.plan, started: false };
     const cp = new RestoreCheckpoint(target.pd, plan.id);
     const info = cp.info();
@@ -107,7 +115,8 @@ export class RestoreService {
         clearInterval(timer);
         push(true);
       });
-    this.runs.set(plan.id, { status, done });
+    this.runs.delete(key); // re-inserted last, so status() finds the newest run of a target last
+    this.runs.set(key, { status, done });
     return { plan: pi, started: true };
   }
 
@@ -126,13 +135,22 @@ export class RestoreService {
     };
     cp.saveInfo(info);
     let tables = info.snapshot_verification as TableCheck[] | null;
-    const applied = await applyPlan(target, plan, cp, (p) => (status.progress = p), async () => {
-      // Checked between the phases, when the target holds exactly the snapshot.
-      if (!tables) {
-        tables = await checkTables(target, plan.snapshot, plan.skipTableIds);
-        cp.saveInfo({ ...info, snapshot_verification: tables });
-      }
-    });
+    // GC is paused on the target while the restore writes (as br does): the log phase applies
+    // files in parallel, and GC between an older put and a newer delete could revive a key.
+    const gcHold = new GcHold(target.pd, target.pd.gcSafePoint, 'br-restore');
+    gcHold.start();
+    let applied;
+    try {
+      applied = await applyPlan(target, plan, cp, (p) => (status.progress = p), async () => {
+        // Checked between the phases, when the target holds exactly the snapshot.
+        if (!tables) {
+          tables = await checkTables(target, plan.snapshot, plan.skipTableIds);
+          cp.saveInfo({ ...info, snapshot_verification: tables });
+        }
+      });
+    } finally {
+      gcHold.stop();
+    }
     status.progress = { ...status.progress, phase: 'verify' };
     const source = this.host.clusters().find((c) => c !== target && c.pd.clusterId.toString() === plan.clusterId) ?? null;
     const cmp = await compareWithSource(source, target, plan.restoredTs, plan.skipTableIds);
@@ -168,9 +186,10 @@ export class RestoreService {
     return run.status;
   }
 
-  /** Waits for a running restore to end (tests, shutdown). */
-  async wait(id: string): Promise<RestoreStatus | null> {
-    const run = this.runs.get(id);
+  /** Waits for a restore (into `targetName`, else its newest run anywhere) to end (tests, shutdown). */
+  async wait(id: string, targetName?: string): Promise<RestoreStatus | null> {
+    const runs = [...this.runs.values()].filter((r) => r.status.restore_id === id && (targetName === undefined || r.status.target === targetName));
+    const run = runs[runs.length - 1];
     if (!run) return null;
     await run.done;
     return run.status;

@@ -17,8 +17,8 @@ const DEFAULT_REFRESH_MS = 2_000;
 
 /** A service safepoint held for one backup. */
 export class GcHold {
-  /** The service id, `br-backup-<random>` as br names its own. */
-  readonly serviceId = `br-backup-${randomBytes(6).toString('hex')}`;
+  /** The service id, `br-backup-<random>` (or another br prefix) as br names its own. */
+  readonly serviceId: string;
   private timer: NodeJS.Timeout | null = null;
   /** The last refresh error (a refresh that fails is retried on the next tick). */
   lastError: string | null = null;
@@ -26,7 +26,10 @@ export class GcHold {
   constructor(
     private readonly pd: Pd,
     readonly safepoint: bigint,
-  ) {}
+    prefix = 'br-backup',
+  ) {
+    this.serviceId = `${prefix}-${randomBytes(6).toString('hex')}`;
+  }
 
   /**
    * The TTL in cluster seconds: 5 minutes, stretched by the clock's speed so it still spans
