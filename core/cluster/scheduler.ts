@@ -58,6 +58,7 @@ export class Scheduler {
   lastGc: (GcReport & { at: number }) | null = null;
   /** The last background error (shown on status, never thrown away silently). */
   lastError: string | null = null;
+  private balancePauses = 0;
 
   constructor(
     private readonly cluster: Cluster,
@@ -94,13 +95,26 @@ export class Scheduler {
     try {
       await this.heartbeat();
       await this.checkSplits();
-      if (!(await this.balanceHot())) await this.balance();
+      if (this.balancePauses === 0 && !(await this.balanceHot())) await this.balance();
       if (this.cluster.pd.clock.now() - this.lastGcAt >= this.opts.gcRunIntervalMs) await this.runGc();
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * Pauses region balancing (moves) until the returned function is called, as br pauses PD's
+   * balance schedulers while it restores; splits go on.
+   */
+  pauseBalance(): () => void {
+    this.balancePauses++;
+    let resumed = false;
+    return () => {
+      if (!resumed) this.balancePauses--;
+      resumed = true;
+    };
   }
 
   /** Collects region sizes from every live store. */

@@ -232,17 +232,21 @@ export class LogBackupService {
 
   private schedule(): void {
     if (this.timer || this.closed) return;
-    const loop = () => {
-      const t = this.task;
-      const gap = t ? Math.max(MIN_REAL_FLUSH_GAP_MS, t.flush_interval_ms / Math.max(0.01, this.pd.clock.speed)) : 1000;
+    // A fixed rate, as TiKV's flush ticker: the time a flush takes comes out of the next wait,
+    // so the checkpoint lags at most about one interval behind, not one interval plus a flush.
+    const loop = (delay: number) => {
       this.timer = setTimeout(() => {
+        const t0 = Date.now();
         void this.flushAll().finally(() => {
-          if (this.timer) loop();
+          const t = this.task;
+          const gap = t ? Math.max(MIN_REAL_FLUSH_GAP_MS, t.flush_interval_ms / Math.max(0.01, this.pd.clock.speed)) : 1000;
+          if (this.timer) loop(Math.max(MIN_REAL_FLUSH_GAP_MS, gap - (Date.now() - t0)));
         });
-      }, gap);
+      }, delay);
       this.timer.unref();
     };
-    loop();
+    const t = this.task;
+    loop(t ? Math.max(MIN_REAL_FLUSH_GAP_MS, t.flush_interval_ms / Math.max(0.01, this.pd.clock.speed)) : 1000);
   }
 
   /** Asks every live store to flush now; resolves with their reports (tests, `--flush` drills). */

@@ -139,6 +139,8 @@ export class RestoreService {
     // files in parallel, and GC between an older put and a newer delete could revive a key.
     const gcHold = new GcHold(target.pd, target.pd.gcSafePoint, 'br-restore');
     gcHold.start();
+    // Balancing moves whole regions (their rows in memory on both sides): paused while writing.
+    const resumeBalance = target.scheduler.pauseBalance();
     let applied;
     try {
       applied = await applyPlan(target, plan, cp, (p) => (status.progress = p), async () => {
@@ -150,6 +152,7 @@ export class RestoreService {
       });
     } finally {
       gcHold.stop();
+      resumeBalance();
     }
     status.progress = { ...status.progress, phase: 'verify' };
     const source = this.host.clusters().find((c) => c !== target && c.pd.clusterId.toString() === plan.clusterId) ?? null;
