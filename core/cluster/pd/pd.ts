@@ -50,6 +50,8 @@ export class Pd {
   private gcSafe: bigint;
   /** Listeners of region splits (log backup carries the parent's checkpoint to the new region). */
   readonly splitListeners = new Set<(left: Region, right: Region) => void>();
+  /** Listeners of leader changes (log backup has the new leader scan and flush at once). */
+  readonly leaderListeners = new Set<(region: Region) => void>();
 
   constructor(path: string, opts: PdOptions = {}) {
     this.db = new PdDb(path);
@@ -178,6 +180,7 @@ export class Pd {
   setRegionLeader(regionId: number, storeId: number): Region {
     const r = this.regions.setLeader(regionId, storeId);
     this.db.putRegions([r]);
+    for (const l of this.leaderListeners) l(r);
     return r;
   }
 
