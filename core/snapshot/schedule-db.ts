@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import type { BackupRunState } from '../contract/snapshot.ts';
+import type { BackupRunInfo, BackupRunState } from '../contract/snapshot.ts';
 import { ErrorCode, PitrError } from '../errors.ts';
 
 const COMPONENT = 'snapshot';
@@ -61,20 +61,8 @@ export interface ScheduleRow {
   created_at: string;
 }
 
-/** A run row. */
-export interface RunRow {
-  id: number;
-  schedule_id: number | null;
-  cluster: string;
-  started_at: string;
-  finished_at: string | null;
-  state: BackupRunState;
-  backup_ts: string | null;
-  storage: string;
-  kvs: number | null;
-  bytes: number | null;
-  error: string | null;
-}
+/** A run row: stored exactly as the contract shows it. */
+export type RunRow = BackupRunInfo;
 
 /** How a run ended. */
 export interface RunEnd {
