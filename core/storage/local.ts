@@ -64,7 +64,7 @@ export class LocalStorage implements BackupStorage {
         await rename(tmp, abs);
       } catch (err) {
         await rm(tmp, { force: true }).catch(() => undefined);
-        if (errno(err) === 'ENOENT' && attempt < DEFAULT_WRITE_ATTEMPTS) continue;
+        if (attempt < DEFAULT_WRITE_ATTEMPTS && (await this.#raced(err, abs))) continue;
         throw this.#error(err, 'write', path);
       }
       await syncDir(dir);
@@ -82,7 +82,7 @@ export class LocalStorage implements BackupStorage {
         fh = await open(abs, 'wx', 0o644);
       } catch (err) {
         if (errno(err) === 'EEXIST') return false;
-        if (errno(err) !== 'ENOENT' || attempt >= DEFAULT_WRITE_ATTEMPTS) throw this.#error(err, 'write', path);
+        if (attempt >= DEFAULT_WRITE_ATTEMPTS || !(await this.#raced(err, abs))) throw this.#error(err, 'write', path);
       }
     }
     try {
@@ -255,9 +255,27 @@ export class LocalStorage implements BackupStorage {
         return;
       } catch (err) {
         // A concurrent delete removed a folder mkdir had just made: make it again.
-        if (errno(err) !== 'ENOENT' || attempt >= DEFAULT_WRITE_ATTEMPTS) throw this.#error(err, 'write', path);
+        if (attempt >= DEFAULT_WRITE_ATTEMPTS || !(await this.#raced(err, abs))) throw this.#error(err, 'write', path);
       }
     }
+  }
+
+  /**
+   * True when err (ENOENT, ENOTDIR or EEXIST while creating abs or its folders) comes from a
+   * concurrent delete removing a folder under us rather than from a stray file in the path:
+   * no existing part of the path between the root and abs's folder is a non-folder.
+   */
+  async #raced(err: unknown, abs: string): Promise<boolean> {
+    const code = errno(err);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EEXIST') return false;
+    for (let dir = dirname(abs); dir.startsWith(this.root + sep); dir = dirname(dir)) {
+      try {
+        if (!(await lstat(dir)).isDirectory()) return false;
+      } catch (e) {
+        if (errno(e) !== 'ENOENT') return false;
+      }
+    }
+    return true;
   }
 
   #error(err: unknown, op: LocalOp, path: string): PitrError {

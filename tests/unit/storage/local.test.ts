@@ -124,4 +124,18 @@ describe('LocalStorage', () => {
     assert.match(err.message, /a folder of that name is in the way/);
     assert.ok(err.message.includes(base));
   });
+
+  it('a file in the way of a folder is a clear error for write and writeIfAbsent', async () => {
+    const s = new LocalStorage(base);
+    await s.write('a', Buffer.from('1'));
+    for (const op of [() => s.write('a/b/c', Buffer.from('2')), () => s.writeIfAbsent('a/b', Buffer.from('2'))]) {
+      const err = await op().then(
+        () => assert.fail('writing under a file must fail'),
+        (e: unknown) => e as PitrError,
+      );
+      assert.equal(err.code, StorageErrorCode.Unavailable);
+      assert.match(err.message, /a part of that path is a file, not a folder; remove the stray file/);
+    }
+    assert.equal((await s.read('a')).toString(), '1');
+  });
 });
