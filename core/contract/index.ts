@@ -6,3 +6,4 @@ export * from './snapshot.ts';
 export * from './restore.ts';
 export * from './events.ts';
 export * from './common.ts';
+export * from './bridge.ts';

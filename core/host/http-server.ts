@@ -35,6 +35,8 @@ export interface ApiServerOptions {
   dispatch: (channel: string, body: unknown) => Promise<unknown>;
   /** Unauthenticated GET routes (the web-mode page); return true when handled. */
   publicGet?: (path: string, res: ServerResponse) => boolean;
+  /** Token-protected GET routes other than the API (e.g. `/metrics`); return true when handled. */
+  authedGet?: (path: string, res: ServerResponse, query: URLSearchParams) => boolean | Promise<boolean>;
   /** Subscribes to pushes for `GET /api/events`; returns the unsubscribe function. */
   subscribe?: (send: (channel: string, data: unknown) => void) => () => void;
 }
@@ -116,6 +118,13 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
         const off = opts.subscribe((channel, data) => res.write(`event: ${channel}\ndata: ${toJson(data)}\n\n`));
         req.on('close', off);
         return;
+      }
+      if (req.method === 'GET' && opts.authedGet) {
+        try {
+          if (await opts.authedGet(url.pathname, res, url.searchParams)) return;
+        } catch (err) {
+          return sendError(res, err);
+        }
       }
       const m = /^\/api\/([a-z-]+:[a-z-]+)$/.exec(url.pathname);
       if (!m || req.method !== 'POST') {
