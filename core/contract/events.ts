@@ -4,9 +4,10 @@
  * over IPC.
  */
 import type { RestoreStatus } from './restore.ts';
+import type { MetricsEvents } from './metrics.ts';
 
 /** Every push channel and what it carries. */
-export interface ServerEvents {
+export interface ServerEvents extends MetricsEvents {
   /** A restore's phased progress (and its end, with the result or the error). */
   'restore:progress': RestoreStatus;
 }

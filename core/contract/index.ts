@@ -4,6 +4,7 @@ export * from './types.ts';
 export * from './logbackup.ts';
 export * from './snapshot.ts';
 export * from './restore.ts';
+export * from './metrics.ts';
 export * from './events.ts';
 export * from './common.ts';
 export * from './bridge.ts';

@@ -8,6 +8,7 @@ import { WORKLOAD_KINDS } from './types.ts';
 import { snapshotSchemas, type SnapshotResponseTypes } from './snapshot.ts';
 import { logBackupSchemas, type LogBackupResponseTypes } from './logbackup.ts';
 import { restoreSchemas, type RestoreResponseTypes } from './restore.ts';
+import { metricsSchemas, type MetricsResponseTypes } from './metrics.ts';
 import type {
   ClusterInfo,
   ClusterStatus,
@@ -68,13 +69,14 @@ export const requestSchemas = {
   ...snapshotSchemas,
   ...logBackupSchemas,
   ...restoreSchemas,
+  ...metricsSchemas,
 } as const;
 
 /** The channel names. */
 export type Channel = keyof typeof requestSchemas;
 
 /** What each channel returns. */
-export interface ResponseTypes extends SnapshotResponseTypes, LogBackupResponseTypes, RestoreResponseTypes {
+export interface ResponseTypes extends SnapshotResponseTypes, LogBackupResponseTypes, RestoreResponseTypes, MetricsResponseTypes {
   'host:info': HostInfo;
   'cluster:create': ClusterInfo;
   'cluster:list': ClusterInfo[];

@@ -9,6 +9,7 @@ import type { ClusterInfo, ClusterStatus } from '../contract/types.ts';
 import { ErrorCode, PitrError } from '../errors.ts';
 import { formatTsIso, logicalOf, parseTs, physicalOf } from '../tso/index.ts';
 import { logBackupHandlers } from './api-logbackup.ts';
+import { metricsHandlers } from './api-metrics.ts';
 import { restoreHandlers } from './api-restore.ts';
 import { snapshotHandlers } from './api-snapshot.ts';
 import type { ClusterHost } from './host.ts';
@@ -94,6 +95,7 @@ export function makeHandlers(host: ClusterHost): Handlers {
     ...logBackupHandlers(host),
     ...restoreHandlers(host),
     ...snapshotHandlers(host),
+    ...metricsHandlers(host),
     'host:info': async () => ({ version: VERSION, data_dir: host.dataDir, url: host.url, clusters: host.clusters().length }),
     'cluster:create': async (i) => info(host, await host.createCluster(i.name, i.stores)),
     'cluster:list': async () => host.clusters().map((c) => info(host, c)),
