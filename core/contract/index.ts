@@ -5,6 +5,7 @@ export * from './logbackup.ts';
 export * from './snapshot.ts';
 export * from './restore.ts';
 export * from './metrics.ts';
+export * from './browse.ts';
 export * from './events.ts';
 export * from './common.ts';
 export * from './bridge.ts';

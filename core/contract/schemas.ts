@@ -9,6 +9,7 @@ import { snapshotSchemas, type SnapshotResponseTypes } from './snapshot.ts';
 import { logBackupSchemas, type LogBackupResponseTypes } from './logbackup.ts';
 import { restoreSchemas, type RestoreResponseTypes } from './restore.ts';
 import { metricsSchemas, type MetricsResponseTypes } from './metrics.ts';
+import { browseSchemas, type BrowseResponseTypes } from './browse.ts';
 import type {
   ClusterInfo,
   ClusterStatus,
@@ -70,13 +71,14 @@ export const requestSchemas = {
   ...logBackupSchemas,
   ...restoreSchemas,
   ...metricsSchemas,
+  ...browseSchemas,
 } as const;
 
 /** The channel names. */
 export type Channel = keyof typeof requestSchemas;
 
 /** What each channel returns. */
-export interface ResponseTypes extends SnapshotResponseTypes, LogBackupResponseTypes, RestoreResponseTypes, MetricsResponseTypes {
+export interface ResponseTypes extends SnapshotResponseTypes, LogBackupResponseTypes, RestoreResponseTypes, MetricsResponseTypes, BrowseResponseTypes {
   'host:info': HostInfo;
   'cluster:create': ClusterInfo;
   'cluster:list': ClusterInfo[];

@@ -10,6 +10,7 @@ import { ErrorCode, PitrError } from '../errors.ts';
 import { formatTsIso, logicalOf, parseTs, physicalOf } from '../tso/index.ts';
 import { logBackupHandlers } from './api-logbackup.ts';
 import { metricsHandlers } from './api-metrics.ts';
+import { browseHandlers } from './api-browse.ts';
 import { restoreHandlers } from './api-restore.ts';
 import { snapshotHandlers } from './api-snapshot.ts';
 import type { ClusterHost } from './host.ts';
@@ -96,6 +97,7 @@ export function makeHandlers(host: ClusterHost): Handlers {
     ...restoreHandlers(host),
     ...snapshotHandlers(host),
     ...metricsHandlers(host),
+    ...browseHandlers(host),
     'host:info': async () => ({ version: VERSION, data_dir: host.dataDir, url: host.url, clusters: host.clusters().length }),
     'cluster:create': async (i) => info(host, await host.createCluster(i.name, i.stores)),
     'cluster:list': async () => host.clusters().map((c) => info(host, c)),
