@@ -65,7 +65,10 @@ function readyUrl(line) {
   if (!line.startsWith('{')) return undefined;
   try {
     const message = JSON.parse(line);
-    return message?.event === 'ready' && typeof message.url === 'string' ? message.url : undefined;
+    if (message?.event !== 'ready') return undefined;
+    // app_url carries a one-time sign-in code (the served page never holds the token).
+    if (typeof message.app_url === 'string') return message.app_url;
+    return typeof message.url === 'string' ? message.url : undefined;
   } catch {
     return undefined;
   }

@@ -7,6 +7,7 @@ import { intFlag, parseFlags } from './args.ts';
 export const SERVER_HELP = `pitr server [--data-dir D] [--port P] [--web]
   Runs a headless host in the foreground. When ready it prints one JSON line:
   {"event":"ready","url":"http://127.0.0.1:P","data_dir":"D"}
+  With --web the line also has "app_url": the app's address with a one-time sign-in code.
   --port P   port of the host API (default: any free port)
   --web      also serve the app's pages at / (web mode)`;
 
@@ -20,7 +21,8 @@ export async function serverCommand(argv: string[]): Promise<number> {
   const dataDir = resolveDataDir(values['data-dir']);
   const port = intFlag('port', values.port);
   const host = await ClusterHost.start({ dataDir, ...(port !== undefined ? { port } : {}), web: values.web ?? false });
-  process.stdout.write(JSON.stringify({ event: 'ready', url: host.url, data_dir: dataDir }) + '\n');
+  const app = values.web ? { app_url: `${host.url}/#code=${host.issueSessionCode()}` } : {};
+  process.stdout.write(JSON.stringify({ event: 'ready', url: host.url, data_dir: dataDir, ...app }) + '\n');
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = () => {

@@ -19,7 +19,8 @@ import { makeHandlers } from './api.ts';
 import { ensureToken, readHostFile, removeHostFile, writeHostFile } from './data-dir.ts';
 import { startApiServer } from './http-server.ts';
 import type { ApiServer } from './http-server.ts';
-import { placeholderPage } from './web-page.ts';
+import { defaultRendererDir, serveRenderer } from './web-page.ts';
+import { SessionCodes } from './web-session.ts';
 
 /** Options of a host. */
 export interface HostOptions {
@@ -28,6 +29,8 @@ export interface HostOptions {
   port?: number;
   /** Serve the renderer at / (web mode). */
   web?: boolean;
+  /** The built renderer served in web mode (default: renderer-dist/ of the project). */
+  rendererDir?: string;
   /** Cluster options applied to every cluster (tests inject clocks and scheduler settings). */
   clusterOptions?: ClusterOptions;
 }
@@ -46,6 +49,8 @@ export class ClusterHost {
   private creating = new Set<string>();
   /** Restores into this host's clusters. */
   readonly restore = new RestoreService(this);
+  /** Web mode's one-time sign-in codes. */
+  private readonly sessionCodes = new SessionCodes();
 
   private constructor(
     readonly dataDir: string,
@@ -70,6 +75,7 @@ export class ClusterHost {
         dispatch: (ch, body) => host.dispatch(ch, body),
         publicGet: (path, res) => host.publicGet(path, res),
         subscribe: (send) => host.subscribe(send),
+        ...(opts.web ? { webSocket: true, exchangeCode: (code: string) => (host.sessionCodes.redeem(code) ? host.token : null) } : {}),
       });
     } catch (err) {
       await host.close();
@@ -117,13 +123,14 @@ export class ClusterHost {
   }
 
   private publicGet(path: string, res: ServerResponse): boolean {
-    if (!this.opts.web || (path !== '/' && path !== '/index.html')) return false;
-    res.writeHead(200, {
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-    });
-    res.end(placeholderPage(this));
-    return true;
+    if (!this.opts.web) return false;
+    return serveRenderer(this.opts.rendererDir ?? defaultRendererDir(), path, res);
+  }
+
+  /** A single-use sign-in code for the web app (`<url>/#code=CODE`); web mode only. */
+  issueSessionCode(): string {
+    if (!this.opts.web) throw new PitrError(ErrorCode.InvalidArgument, 'sign-in codes exist only in web mode: start the host with `pitr server --web`');
+    return this.sessionCodes.issue();
   }
 
   /** Subscribes to every push of the host (`ServerEvents`); returns the unsubscribe function. */

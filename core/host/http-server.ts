@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, PitrError, toErrorObject } from '../errors.ts';
+import { attachPushSocket, loopbackOrigin } from './ws-push.ts';
 
 // Requests larger than this are refused before parsing (the largest legitimate one is a txn).
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -39,6 +40,10 @@ export interface ApiServerOptions {
   authedGet?: (path: string, res: ServerResponse, query: URLSearchParams) => boolean | Promise<boolean>;
   /** Subscribes to pushes for `GET /api/events`; returns the unsubscribe function. */
   subscribe?: (send: (channel: string, data: unknown) => void) => () => void;
+  /** Web mode's sign-in: trades a one-time code for the token (null when the code is refused). */
+  exchangeCode?: (code: string) => string | null;
+  /** Also serve pushes over a WebSocket at `/api/ws` (web mode). */
+  webSocket?: boolean;
 }
 
 /** A listening API server. */
@@ -97,6 +102,23 @@ function hostOk(req: IncomingMessage, port: number): boolean {
   return h === `127.0.0.1:${port}` || h === `localhost:${port}` || h === `[::1]:${port}`;
 }
 
+/** `POST /api/session:exchange {code}`: unauthenticated, but each code works once (web-session.ts). */
+async function exchange(req: IncomingMessage, res: ServerResponse, port: number, redeem: (code: string) => string | null): Promise<void> {
+  // A page of another origin must not trade codes, even on loopback.
+  if (!loopbackOrigin(req.headers.origin, port)) return send(res, 403, { ok: false, error: { code: ErrorCode.Unauthorized, message: 'sign-in is accepted only from the app itself' } });
+  try {
+    const body = (await readBody(req)) as { code?: unknown };
+    const token = typeof body.code === 'string' ? redeem(body.code) : null;
+    if (token === null) {
+      const message = 'this sign-in code is unknown, already used or expired: open the address that a fresh `npm start` (or `pitr server --web`) prints, or paste the token from the host data dir (file `token`)';
+      return send(res, 401, { ok: false, error: { code: ErrorCode.Unauthorized, message } });
+    }
+    send(res, 200, { ok: true, result: { token } });
+  } catch (err) {
+    sendError(res, err);
+  }
+}
+
 /** Starts an API server on 127.0.0.1. */
 export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   let port = 0;
@@ -105,6 +127,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (!hostOk(req, port)) return send(res, 403, { ok: false, error: { code: ErrorCode.Unauthorized, message: 'only loopback host names are served' } });
       if (req.method === 'GET' && opts.publicGet?.(url.pathname, res)) return;
+      if (req.method === 'POST' && url.pathname === '/api/session:exchange' && opts.exchangeCode) return exchange(req, res, port, opts.exchangeCode);
       if (!tokenOk(req, opts.token)) {
         const message = req.headers.authorization
           ? 'wrong access token: use the token in the host data dir (file `token`); the pitr CLI reads it from --data-dir / PITR_DATA_DIR'
@@ -140,6 +163,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
     })();
   });
   server.keepAliveTimeout = 5000;
+  const closeSockets = opts.webSocket && opts.subscribe ? attachPushSocket(server, { token: opts.token, port: () => port, subscribe: opts.subscribe, serialize: toJson }) : () => {};
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       reject(err.code === 'EADDRINUSE' ? new PitrError(ErrorCode.InvalidArgument, `port ${opts.port} is already in use on 127.0.0.1; choose another with --port`) : err);
@@ -150,6 +174,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
         port,
         close: () =>
           new Promise<void>((r) => {
+            closeSockets();
             server.close(() => r());
             server.closeAllConnections();
           }),
