@@ -12,6 +12,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { PitrError } from '../errors.ts';
 import { localError, type LocalOp } from './local-errors.ts';
 import {
+  checkFolder,
   checkPath,
   checkPrefix,
   checkRange,
@@ -19,6 +20,8 @@ import {
   StorageErrorCode,
   type BackupStorage,
   type ByteRange,
+  type FolderListing,
+  type FolderListOptions,
   type StorageEntry,
 } from './storage.ts';
 
@@ -144,6 +147,37 @@ export class LocalStorage implements BackupStorage {
       throw this.#error(err, 'list', prefix);
     }
     return out.sort((a, b) => comparePaths(a.path, b.path));
+  }
+
+  /** One folder's immediate children, sorted by name (only the returned page's files are stat'ed). */
+  async listFolder(folder: string, opts: FolderListOptions = {}): Promise<FolderListing> {
+    const rel = checkFolder(folder);
+    const abs = rel === '' ? this.root : this.#lexical(rel.slice(0, -1));
+    const real = await this.#physical(abs, folder, 'list');
+    if (real === undefined) return { folders: [], files: [], truncated: false };
+    let entries: Dirent[];
+    try {
+      entries = await readdir(real, { withFileTypes: true });
+    } catch (err) {
+      if (errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR') return { folders: [], files: [], truncated: false };
+      throw this.#error(err, 'list', folder);
+    }
+    // Symlinks and temp files are hidden, as in list().
+    const children = entries
+      .filter((e) => (e.isDirectory() || (e.isFile() && !TEMP_FILE.test(e.name))) && (opts.after === undefined || comparePaths(e.name, opts.after) > 0))
+      .sort((a, b) => comparePaths(a.name, b.name));
+    const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+    const page = children.slice(0, limit);
+    const files: StorageEntry[] = [];
+    for (const e of page) {
+      if (!e.isFile()) continue;
+      try {
+        files.push({ path: rel + e.name, size: (await lstat(join(real, e.name))).size });
+      } catch (err) {
+        if (errno(err) !== 'ENOENT') throw this.#error(err, 'list', folder);
+      }
+    }
+    return { folders: page.filter((e) => e.isDirectory()).map((e) => e.name), files, truncated: children.length > page.length };
   }
 
   /** Deletes a file (a missing one is fine) and the folders it leaves empty, up to the root. */

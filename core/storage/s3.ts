@@ -17,9 +17,12 @@ import {
   checkPath,
   checkPrefix,
   checkRange,
+  checkFolder,
   comparePaths,
   type BackupStorage,
   type ByteRange,
+  type FolderListing,
+  type FolderListOptions,
   type StorageEntry,
 } from './storage.ts';
 import { redactUrl, type S3Credentials, type S3StorageUrl } from './url.ts';
@@ -197,6 +200,53 @@ export class S3Storage implements BackupStorage {
       throw this.#error(err, 'list', prefix);
     }
     return out.sort((a, b) => comparePaths(a.path, b.path));
+  }
+
+  /** One folder's immediate children (ListObjectsV2 with a '/' delimiter), sorted by name. */
+  async listFolder(folder: string, opts: FolderListOptions = {}): Promise<FolderListing> {
+    const rel = checkFolder(folder);
+    const base = (this.prefix === '' ? '' : `${this.prefix}/`) + rel;
+    const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+    const folders: string[] = [];
+    const files: StorageEntry[] = [];
+    let token: string | undefined;
+    let truncated = false;
+    try {
+      do {
+        const res = await this.#client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: base,
+            Delimiter: '/',
+            MaxKeys: Math.min(1000, limit + 1),
+            ...(token === undefined ? (opts.after === undefined ? {} : { StartAfter: base + opts.after }) : { ContinuationToken: token }),
+          }),
+        );
+        // Keys and common prefixes each come sorted; merge them so paging is by name.
+        const names = [
+          ...(res.CommonPrefixes ?? []).map((p) => ({ name: (p.Prefix ?? '').slice(base.length, -1), size: -1 })),
+          ...(res.Contents ?? []).filter((o) => o.Key !== undefined && !o.Key.endsWith('/')).map((o) => ({ name: o.Key!.slice(base.length), size: o.Size ?? 0 })),
+        ]
+          .filter((c) => c.name !== '' && (opts.after === undefined || comparePaths(c.name, opts.after) > 0))
+          .sort((a, b) => comparePaths(a.name, b.name));
+        for (const c of names) {
+          if (folders.length + files.length >= limit) {
+            truncated = true;
+            break;
+          }
+          if (c.size < 0) folders.push(c.name);
+          else files.push({ path: rel + c.name, size: c.size });
+        }
+        token = res.IsTruncated === true && !truncated ? res.NextContinuationToken : undefined;
+        if (token !== undefined && folders.length + files.length >= limit) {
+          truncated = true;
+          token = undefined;
+        }
+      } while (token !== undefined);
+    } catch (err) {
+      throw this.#error(err, 'list', folder);
+    }
+    return { folders, files, truncated };
   }
 
   /** Deletes an object; a missing one is fine. */

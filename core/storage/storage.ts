@@ -34,6 +34,30 @@ export interface BackupStorage {
   delete(path: string): Promise<void>;
   /** True when the file exists. */
   exists(path: string): Promise<boolean>;
+  /** One folder's immediate children (lazy browsing); backends without it are listed recursively. */
+  listFolder?(folder: string, opts?: FolderListOptions): Promise<FolderListing>;
+}
+
+/** Paging of listFolder: children (folders and files, by name) after `after`, at most `limit`. */
+export interface FolderListOptions {
+  after?: string;
+  limit?: number;
+}
+
+/** One folder's immediate children, sorted by name; `truncated` when more follow `limit`. */
+export interface FolderListing {
+  /** Names of the child folders (without '/'). */
+  folders: string[];
+  /** Child files with their full paths. */
+  files: StorageEntry[];
+  truncated: boolean;
+}
+
+/** Checks a folder path for listFolder: '' (the root) or a valid path, with or without a final '/'; returns it as '' or ending in '/'. */
+export function checkFolder(folder: string): string {
+  if (folder === '' || folder === '/') return '';
+  const bare = folder.endsWith('/') ? folder.slice(0, -1) : folder;
+  return `${checkPath(bare)}/`;
 }
 
 /** Storage error codes, named after br's. */
