@@ -136,7 +136,6 @@ export function Timeline({ model, picked = null, onPick, onFrame, testId = 'time
       <canvas
         ref={canvasRef}
         className="timeline-canvas"
-        style={{ height: LAYOUT.height }}
         data-testid={`${testId}-canvas`}
         tabIndex={0}
         role="slider"
