@@ -8,8 +8,9 @@ import type { ResponseHeaders, SessionLike } from './ports.ts';
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
-  // React and recharts set style attributes on SVG and tooltips; inline styles cannot run code.
-  "style-src 'self' 'unsafe-inline'",
+  // As in web mode (core/host/web-page.ts): the Vite build has no inline styles, and React sets
+  // style props through the CSSOM, which style-src does not govern.
+  "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",
   // The renderer reaches the host through IPC only (no fetch, no WebSocket, no SSE).

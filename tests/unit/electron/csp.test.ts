@@ -15,7 +15,8 @@ test('the CSP allows scripts only from the app and no network at all', () => {
   assert.equal(directives.get('connect-src'), "'none'");
   assert.equal(directives.get('object-src'), "'none'");
   assert.equal(directives.get('frame-ancestors'), "'none'");
-  assert.doesNotMatch(directives.get('script-src') ?? '', /unsafe/);
+  assert.equal(directives.get('style-src'), "'self'");
+  assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe/);
 });
 
 test('the CSP header is set on every network response, replacing the one the server sent', () => {
