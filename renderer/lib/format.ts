@@ -53,3 +53,8 @@ export function formatDuration(s: number): string {
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** The time of a TSO alone (`2024-05-01 14:07:03.120`). */
+export function formatTsoTime(tso: string): string {
+  return formatDateTime(tsoToDate(tso));
+}

