@@ -30,6 +30,9 @@ import { redactUrl, type S3Credentials, type S3StorageUrl } from './url.ts';
 // One PUT is one round trip and atomic, and cheaper than the 3+ requests of a multipart upload;
 // past 8 MiB (the AWS CLI's multipart_threshold) a failed request would resend too much, so
 // parts are sent (and retried) separately. S3's minimum part size is 5 MiB.
+// S3's own page size: one request lists a thousand keys.
+/** Keys per ListObjectsV2 request of listFolder. */
+export const DEFAULT_LIST_PAGE_KEYS = 1000;
 /** Bodies larger than this are uploaded in parts. */
 export const DEFAULT_MULTIPART_THRESHOLD = 8 * 1024 * 1024;
 // The AWS CLI's multipart_chunksize: few parts for our file sizes, little memory per part.
@@ -202,47 +205,61 @@ export class S3Storage implements BackupStorage {
     return out.sort((a, b) => comparePaths(a.path, b.path));
   }
 
-  /** One folder's immediate children (ListObjectsV2 with a '/' delimiter), sorted by name. */
+  /**
+   * One folder's immediate children, sorted by name. Keys are listed in order and each child
+   * folder is jumped over with StartAfter, so a folder holding 50,000 files costs one request;
+   * not the '/' delimiter, which some S3-compatible servers (s3rver) answer without the
+   * folders that hold only folders.
+   */
   async listFolder(folder: string, opts: FolderListOptions = {}): Promise<FolderListing> {
     const rel = checkFolder(folder);
     const base = (this.prefix === '' ? '' : `${this.prefix}/`) + rel;
     const limit = opts.limit ?? Number.POSITIVE_INFINITY;
     const folders: string[] = [];
     const files: StorageEntry[] = [];
-    let token: string | undefined;
+    // Past every key under `name/`: U+10FFFF sorts after any other character in UTF-8.
+    const pastFolder = (name: string): string => `${base}${name}/\u{10FFFF}`;
+    let startAfter = opts.after === undefined ? undefined : base + opts.after;
     let truncated = false;
     try {
-      do {
+      for (;;) {
         const res = await this.#client.send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: base,
-            Delimiter: '/',
-            MaxKeys: Math.min(1000, limit + 1),
-            ...(token === undefined ? (opts.after === undefined ? {} : { StartAfter: base + opts.after }) : { ContinuationToken: token }),
-          }),
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base, MaxKeys: DEFAULT_LIST_PAGE_KEYS, ...(startAfter === undefined ? {} : { StartAfter: startAfter }) }),
         );
-        // Keys and common prefixes each come sorted; merge them so paging is by name.
-        const names = [
-          ...(res.CommonPrefixes ?? []).map((p) => ({ name: (p.Prefix ?? '').slice(base.length, -1), size: -1 })),
-          ...(res.Contents ?? []).filter((o) => o.Key !== undefined && !o.Key.endsWith('/')).map((o) => ({ name: o.Key!.slice(base.length), size: o.Size ?? 0 })),
-        ]
-          .filter((c) => c.name !== '' && (opts.after === undefined || comparePaths(c.name, opts.after) > 0))
-          .sort((a, b) => comparePaths(a.name, b.name));
-        for (const c of names) {
+        const keys = (res.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0 })).filter((o) => o.key.startsWith(base) && o.key.length > base.length);
+        let jumped = false;
+        for (const { key, size } of keys) {
+          const rest = key.slice(base.length);
+          const cut = rest.indexOf('/');
+          const name = cut < 0 ? rest : rest.slice(0, cut);
+          if (opts.after !== undefined && comparePaths(name, opts.after) <= 0) {
+            if (cut < 0 || name !== opts.after) continue;
+            startAfter = pastFolder(name); // the folder named by `after`: skip its keys
+            jumped = true;
+            break;
+          }
+          if (cut >= 0 && folders.at(-1) === name) continue;
+          if (cut < 0 && key.endsWith('/')) continue; // a folder marker made by another tool
           if (folders.length + files.length >= limit) {
             truncated = true;
             break;
           }
-          if (c.size < 0) folders.push(c.name);
-          else files.push({ path: rel + c.name, size: c.size });
+          if (cut < 0) {
+            files.push({ path: rel + name, size });
+            continue;
+          }
+          folders.push(name);
+          // Jump over the rest of this folder's keys in one request.
+          startAfter = pastFolder(name);
+          jumped = true;
+          break;
         }
-        token = res.IsTruncated === true && !truncated ? res.NextContinuationToken : undefined;
-        if (token !== undefined && folders.length + files.length >= limit) {
-          truncated = true;
-          token = undefined;
+        if (truncated) break;
+        if (!jumped) {
+          if (res.IsTruncated !== true || keys.length === 0) break;
+          startAfter = keys.at(-1)!.key;
         }
-      } while (token !== undefined);
+      }
     } catch (err) {
       throw this.#error(err, 'list', folder);
     }
