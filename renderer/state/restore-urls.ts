@@ -54,3 +54,11 @@ export function targetClusterName(now: Date = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `restore-${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
 }
+
+/** A path inside a storage as its own storage URL (`local:///b` + `backup-1/log-backup/`), query kept. */
+export function appendPath(url: string, path: string): string {
+  const [head, query] = splitQuery(url.trim());
+  const rel = path.replace(/^\/+|\/+$/g, '');
+  if (rel === '') return url.trim();
+  return `${head.replace(/\/+$/, '')}/${rel}${query}`;
+}

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parentUrl, targetClusterName, withCredentials } from '../../../renderer/state/restore-urls.ts';
+import { appendPath, parentUrl, targetClusterName, withCredentials } from '../../../renderer/state/restore-urls.ts';
 
 describe('restore page storage URLs', () => {
   test('a redacted snapshot URL gets the keys of the typed URL of the same bucket', () => {
@@ -23,5 +23,13 @@ describe('restore page storage URLs', () => {
 
   test('target names are valid cluster names', () => {
     assert.match(targetClusterName(new Date(2026, 10, 24, 14, 6, 5)), /^restore-1124-140605$/);
+  });
+});
+
+describe('browser storage URLs', () => {
+  test('a folder of a storage becomes its own URL, keys kept after the path', () => {
+    assert.equal(appendPath('local:///b/', 'backup-1/log-backup/'), 'local:///b/backup-1/log-backup');
+    assert.equal(appendPath('s3://bk/p?access-key=A&secret-access-key=S', 'backup-1/log-backup/'), 's3://bk/p/backup-1/log-backup?access-key=A&secret-access-key=S');
+    assert.equal(appendPath('local:///b', ''), 'local:///b');
   });
 });
