@@ -13,18 +13,25 @@ const LOG_DATA_AT = /(^|\/)v1\/(\d{4})(\d{2})(\d{2})\/(\d{2})\/\d+\/\d+-([^/]+)\
 const SNAPSHOT_DATA_AT = /(^|\/)store\d+\/[^/]+\.sst$/;
 const HOUR_MS = 3_600_000;
 
-/** The longest common prefix of two strings. */
-export function commonPrefix(a: string, b: string): string {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return a.slice(0, i);
-}
+// Few enough listings per lookup, each narrow enough to hold minutes of flushes.
+const MAX_META_PREFIXES = 20;
 
-/** The name prefix shared by every .meta flushed in the UTC hour starting at `hourMs` (flush ts zero-padded to 20 digits). */
-export function metaNamePrefixForHour(hourMs: number): string {
-  const lo = BigInt(hourMs) << 18n;
-  const hi = (BigInt(hourMs + HOUR_MS) << 18n) - 1n;
-  return commonPrefix(lo.toString().padStart(20, '0'), hi.toString().padStart(20, '0'));
+/**
+ * Name prefixes that together cover every .meta flushed in the UTC hour starting at `hourMs`
+ * (flush ts zero-padded to 20 digits): the longest prefixes of which at most 20 span the hour.
+ */
+export function metaNamePrefixesForHour(hourMs: number): string[] {
+  const lo = (BigInt(hourMs) << 18n).toString().padStart(20, '0');
+  const hi = ((BigInt(hourMs + HOUR_MS) << 18n) - 1n).toString().padStart(20, '0');
+  for (let len = lo.length; len > 0; len--) {
+    const from = BigInt(lo.slice(0, len));
+    const to = BigInt(hi.slice(0, len));
+    if (to - from + 1n > BigInt(MAX_META_PREFIXES)) continue;
+    const out: string[] = [];
+    for (let v = from; v <= to; v++) out.push(v.toString().padStart(len, '0'));
+    return out;
+  }
+  return [''];
 }
 
 /** The root folder ('' or ending in '/') of the log backup a .log path belongs to, or null. */
@@ -47,7 +54,8 @@ export async function findLogRecord(storage: BackupStorage, path: string): Promi
   const rel = path.slice(root.length);
   const hourMs = Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4]), Number(m[5]));
   const id = m[6]!;
-  const candidates = await storage.list(`${root}${LOG_PATHS.metaDir}${metaNamePrefixForHour(hourMs)}`);
+  const candidates = [];
+  for (const prefix of metaNamePrefixesForHour(hourMs)) candidates.push(...(await storage.list(`${root}${LOG_PATHS.metaDir}${prefix}`)));
   for (const e of candidates) {
     if (!e.path.endsWith(`-${id}.meta`)) continue;
     const meta = parseStored(MetaFileSchema, await storage.read(e.path), e.path);
