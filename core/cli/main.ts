@@ -6,6 +6,8 @@ import { ErrorCode, PitrError, toErrorObject } from '../errors.ts';
 import { clusterCommand, CLUSTER_HELP } from './cmd-cluster.ts';
 import { kvCommand, KV_HELP } from './cmd-kv.ts';
 import { logCommand, LOG_HELP } from './cmd-log.ts';
+import { exportCommand, EXPORT_HELP } from './cmd-export.ts';
+import { metricsCommand, METRICS_HELP } from './cmd-metrics.ts';
 import { restoreCommand, RESTORE_HELP } from './cmd-restore.ts';
 import { serverCommand, SERVER_HELP } from './cmd-server.ts';
 import { backupCommand, BACKUP_HELP } from './cmd-backup.ts';
@@ -26,6 +28,10 @@ ${BACKUP_HELP}
 ${LOG_HELP}
 
 ${RESTORE_HELP}
+
+${METRICS_HELP}
+
+${EXPORT_HELP}
 
 Every command takes --json (machine-readable output) and --data-dir D (else PITR_DATA_DIR, else
 the per-user app data dir), which holds the host's access token. TSOs in JSON are decimal strings.`;
@@ -54,6 +60,10 @@ async function run(argv: string[]): Promise<number> {
       return backupCommand(argv.slice(1));
     case 'restore':
       return restoreCommand(sub?.startsWith('-') ? undefined : sub, sub?.startsWith('-') ? argv.slice(1) : rest);
+    case 'metrics':
+      return metricsCommand(sub?.startsWith('-') ? undefined : sub, sub?.startsWith('-') ? argv.slice(1) : rest);
+    case 'export':
+      return exportCommand(sub?.startsWith('-') ? undefined : sub, sub?.startsWith('-') ? argv.slice(1) : rest);
     case 'workload':
       return workloadCommand(sub?.startsWith('-') ? undefined : sub, sub?.startsWith('-') ? argv.slice(1) : rest);
     default:

@@ -13,6 +13,9 @@ import { describeZodError, requestSchemas } from '../contract/schemas.ts';
 import type { Channel, Handlers } from '../contract/schemas.ts';
 import type { EventChannel, ServerEvents } from '../contract/events.ts';
 import { LogBackupService } from '../logbackup/service.ts';
+import { MetricsHub } from '../metrics/hub.ts';
+import type { MetricsHubOptions } from '../metrics/hub.ts';
+import { METRICS_CONTENT_TYPE } from '../metrics/registry.ts';
 import { RestoreService } from '../restore/service.ts';
 import { startSnapshotScheduler, stopSnapshotScheduler } from '../snapshot/service.ts';
 import { makeHandlers } from './api.ts';
@@ -33,6 +36,8 @@ export interface HostOptions {
   rendererDir?: string;
   /** Cluster options applied to every cluster (tests inject clocks and scheduler settings). */
   clusterOptions?: ClusterOptions;
+  /** Metrics sampling options (tests shorten the sampler tick). */
+  metrics?: MetricsHubOptions;
 }
 
 interface Entry {
@@ -51,6 +56,8 @@ export class ClusterHost {
   readonly restore = new RestoreService(this);
   /** Web mode's one-time sign-in codes. */
   private readonly sessionCodes = new SessionCodes();
+  /** Metrics, their history and the alert states of every cluster. */
+  readonly metrics: MetricsHub;
 
   private constructor(
     readonly dataDir: string,
@@ -58,6 +65,7 @@ export class ClusterHost {
     private readonly opts: HostOptions,
   ) {
     this.handlers = makeHandlers(this);
+    this.metrics = new MetricsHub(dataDir, opts.metrics);
   }
 
   /** Starts a host on a data dir: loads its clusters, then listens. */
@@ -74,6 +82,7 @@ export class ClusterHost {
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         dispatch: (ch, body) => host.dispatch(ch, body),
         publicGet: (path, res) => host.publicGet(path, res),
+        authedGet: (path, res) => host.metricsGet(path, res),
         subscribe: (send) => host.subscribe(send),
         ...(opts.web ? { webSocket: true, exchangeCode: (code: string) => (host.sessionCodes.redeem(code) ? host.token : null) } : {}),
       });
@@ -104,6 +113,7 @@ export class ClusterHost {
       const logBackup = new LogBackupService(cluster);
       await logBackup.init();
       this.entries.set(name, { cluster, server: await this.servePd(cluster), logBackup });
+      this.metrics.addCluster(cluster, logBackup);
     }
   }
 
@@ -111,7 +121,7 @@ export class ClusterHost {
   private async servePd(cluster: Cluster): Promise<ApiServer> {
     const saved = Number(cluster.pd.getSetting('pd_port') ?? '0');
     const start = (port: number) =>
-      startApiServer({ token: this.token, port, dispatch: (ch, body) => this.dispatch(ch, body, cluster.name), subscribe: (send) => this.subscribe(send) });
+      startApiServer({ token: this.token, port, dispatch: (ch, body) => this.dispatch(ch, body, cluster.name), subscribe: (send) => this.subscribe(send), authedGet: (path, res) => this.metricsGet(path, res, cluster.name) });
     let server: ApiServer;
     try {
       server = await start(saved);
@@ -133,11 +143,25 @@ export class ClusterHost {
     return this.sessionCodes.issue();
   }
 
+  /** `GET /metrics` (token required): every cluster on the host, one cluster on its PD endpoint. */
+  private async metricsGet(path: string, res: ServerResponse, cluster?: string): Promise<boolean> {
+    if (path !== '/metrics') return false;
+    const text = await this.metrics.scrape(cluster);
+    res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' });
+    res.end(text);
+    return true;
+  }
+
   /** Subscribes to every push of the host (`ServerEvents`); returns the unsubscribe function. */
   subscribe<K extends EventChannel>(send: (channel: K, data: ServerEvents[K]) => void): () => void {
     const onRestore = (s: ServerEvents['restore:progress']) => send('restore:progress' as K, s as ServerEvents[K]);
+    const onMetrics = (ch: keyof ServerEvents, data: unknown) => send(ch as K, data as ServerEvents[K]);
     this.restore.listeners.add(onRestore);
-    return () => this.restore.listeners.delete(onRestore);
+    this.metrics.listeners.add(onMetrics);
+    return () => {
+      this.restore.listeners.delete(onRestore);
+      this.metrics.listeners.delete(onMetrics);
+    };
   }
 
   /** Validates a request against its channel's schema and runs it. */
@@ -202,7 +226,9 @@ export class ClusterHost {
     try {
       mkdirSync(this.clustersDir(), { recursive: true });
       const cluster = await Cluster.create(n, join(this.clustersDir(), n), stores, this.opts.clusterOptions);
-      this.entries.set(n, { cluster, server: await this.servePd(cluster), logBackup: new LogBackupService(cluster) });
+      const logBackup = new LogBackupService(cluster);
+      this.entries.set(n, { cluster, server: await this.servePd(cluster), logBackup });
+      this.metrics.addCluster(cluster, logBackup);
       return cluster;
     } catch (err) {
       if (!this.entries.has(n)) rmSync(join(this.clustersDir(), n), { recursive: true, force: true });
@@ -217,6 +243,7 @@ export class ClusterHost {
     const e = this.entries.get(name);
     if (!e) throw new PitrError(ErrorCode.ClusterNotFound, `cluster "${name}" does not exist; see \`pitr cluster list\``);
     this.entries.delete(name);
+    this.metrics.removeCluster(name, true);
     e.logBackup.close();
     await e.server.close();
     await e.cluster.close();
@@ -233,6 +260,7 @@ export class ClusterHost {
       await e.cluster.close();
     }
     this.entries.clear();
+    this.metrics.close();
     removeHostFile(this.dataDir, process.pid);
   }
 }

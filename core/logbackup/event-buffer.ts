@@ -43,6 +43,11 @@ export class EventBuffer {
     return this.memBytes + this.spilledBytes;
   }
 
+  /** Bytes held in memory (not spilled): TiKV's tikv_stream_heap_memory. */
+  get memoryBytes(): number {
+    return this.memBytes;
+  }
+
   /** Number of spill files written so far (for tests and status). */
   get spillCount(): number {
     return this.spills;

@@ -17,6 +17,8 @@ import { EventBuffer } from './event-buffer.ts';
 import type { LogEvent } from './event-buffer.ts';
 import { writeFlush } from './flush-writer.ts';
 import { checkpointFilePath, encodeTsFile } from './format.ts';
+import { StoreMetricsRecorder } from '../metrics/store-recorder.ts';
+import type { StoreMetricsDelta } from '../metrics/store-recorder.ts';
 
 // TiKV's initial scan rate limit (backup-stream.initial-scan-rate-limit, 60 MiB/s).
 export const DEFAULT_INITIAL_SCAN_RATE_BYTES = 60 * 1024 * 1024;
@@ -61,6 +63,15 @@ export interface FlushReport {
   initial_scan_bytes: number;
   observed_regions: number;
   pending_scans: number;
+  /** Metric updates since the previous report, and the store's gauges now (metrics piggyback here). */
+  metrics?: StoreFlushMetrics;
+}
+
+/** The metrics part of a flush report. */
+export interface StoreFlushMetrics extends StoreMetricsDelta {
+  heap_memory: number;
+  observed_regions: number;
+  pending_initial_scans: number;
 }
 
 interface Observed {
@@ -89,6 +100,13 @@ export class LogBackupExecutor {
   private failures = 0;
   private flushRequested = false;
   private epoch = 0;
+  private readonly metrics = new StoreMetricsRecorder();
+  // Per-KV figures stay plain numbers (the hot path); they join the recorder once per batch.
+  private batchKvs = 0;
+  private batchToEventMs = 0;
+  private batchSaveMs = 0;
+  private skippedKvs = 0;
+  private scanReason = 'task-started';
 
   constructor(
     private readonly storeId: number,
@@ -104,6 +122,7 @@ export class LogBackupExecutor {
 
   /** Starts (config) or stops (null) backing up; everything buffered is dropped either way. */
   setTask(cfg: LogTaskConfig | null, regionCheckpoints: Record<string, string>, globalCheckpoint: bigint): void {
+    const t0 = performance.now();
     this.epoch++;
     this.buffer.clear();
     this.observed = [];
@@ -116,7 +135,10 @@ export class LogBackupExecutor {
     this.knownCheckpoints.clear();
     this.lastGlobal = 0n;
     this.learn(regionCheckpoints, globalCheckpoint);
+    this.scanReason = 'task-started';
     if (cfg) this.reconcile();
+    this.scanReason = 'leader-changed';
+    this.metrics.observe('tikv_log_backup_interal_actor_acting_duration_sec', [cfg ? 'RegisterTask' : 'UnregisterTask'], (performance.now() - t0) / 1000);
   }
 
   private learn(cps: Record<string, string>, global: bigint): void {
@@ -130,6 +152,7 @@ export class LogBackupExecutor {
    */
   private reconcile(): void {
     if (!this.task) return;
+    const t0 = performance.now();
     const floor = BigInt(this.task.startTs);
     const old = this.observed;
     this.observed = this.guard.ledRegions().map((r) => {
@@ -139,8 +162,10 @@ export class LogBackupExecutor {
       const parent = old.find((o) => o.id === r.id && contains(o, r)) ?? old.find((o) => contains(o, r));
       if (parent) return { ...r, checkpoint: parent.checkpoint, scanned: parent.scanned };
       const known = this.knownCheckpoints.get(r.id) ?? this.lastGlobal;
+      this.metrics.inc('tikv_log_backup_initial_scan_reason', [this.scanReason]);
       return { ...r, checkpoint: known > floor ? known : floor, scanned: false };
     });
+    this.metrics.observe('tikv_log_backup_interal_actor_acting_duration_sec', ['ModifyObserve'], (performance.now() - t0) / 1000);
   }
 
   private lookup(key: Buffer): Observed | undefined {
@@ -168,28 +193,68 @@ export class LogBackupExecutor {
 
   private onCommitted(key: Buffer, commitTs: bigint, startTs: bigint, type: 'P' | 'D', short: Buffer | null): void {
     if (!this.task) return;
+    if (this.batchKvs === 0) queueMicrotask(() => this.closeBatch());
+    this.batchKvs++;
     const r = this.lookup(key);
     // A region not scanned yet is skipped: its initial scan will read this commit from disk.
-    if (!r || !r.scanned) return;
+    if (!r || !r.scanned) {
+      this.skippedKvs++;
+      return;
+    }
+    const t0 = performance.now();
     // Copied: a key that came by structured clone is a view of a copy of the sender's whole
     // buffer pool slab (8 KiB or more); keeping the view would keep the slab, unaccounted.
-    this.buffer.push(...this.events(Buffer.from(key), commitTs, startTs, type, short ? Buffer.from(short) : null));
+    const evs = this.events(Buffer.from(key), commitTs, startTs, type, short ? Buffer.from(short) : null);
+    const t1 = performance.now();
+    this.buffer.push(...evs);
+    this.batchToEventMs += t1 - t0;
+    this.batchSaveMs += performance.now() - t1;
     if (!this.flushRequested && this.buffer.bytes > DEFAULT_FLUSH_SIZE_BYTES) {
       this.flushRequested = true;
       this.push('logbackup:flush-needed', { storeId: this.storeId });
     }
   }
 
+  /** Ends a batch of committed KVs (one store request): its figures go to the recorder. */
+  private closeBatch(): void {
+    const m = this.metrics;
+    m.observe('tikv_stream_handle_kv_batch', [], this.batchKvs);
+    m.observe('tikv_stream_event_handle_duration_sec', ['to_stream_event'], this.batchToEventMs / 1000);
+    m.observe('tikv_stream_event_handle_duration_sec', ['save_to_temp_file'], this.batchSaveMs / 1000);
+    m.observe('tikv_stream_on_event_duration_seconds', ['on_event'], (this.batchToEventMs + this.batchSaveMs) / 1000);
+    m.inc('tikv_stream_skip_kv_count', [], this.skippedKvs);
+    this.batchKvs = 0;
+    this.batchToEventMs = 0;
+    this.batchSaveMs = 0;
+    this.skippedKvs = 0;
+  }
+
   /** Initial scan of one region from its checkpoint (synchronous: no commit can slip between). */
   private scan(r: Observed): number {
+    const t0 = performance.now();
     let bytes = 0;
+    let rows = 0;
+    let gets = 0;
     for (const w of this.mvcc.committedAfter(r.start, r.end, r.checkpoint)) {
       const evs = this.events(w.key, w.commitTs, w.startTs, w.type, w.shortValue);
+      rows++;
+      gets += evs.length - 1;
       for (const e of evs) bytes += e.key.length + e.value.length;
       this.buffer.push(...evs);
     }
     r.scanned = true;
+    const m = this.metrics;
+    m.observe('tikv_stream_initial_scan_duration_sec', [], (performance.now() - t0) / 1000);
+    m.observe('tikv_stream_incremental_scan_bytes', [], bytes);
+    m.inc('tikv_log_backup_initial_scan_disk_read', [], bytes);
+    m.inc('tikv_stream_initial_scan_operations', ['write', 'next'], rows);
+    m.inc('tikv_stream_initial_scan_operations', ['default', 'get'], gets);
     return bytes;
+  }
+
+  /** The metrics shipped with a report: deltas since the last report, gauges now. */
+  private shipMetrics(): StoreFlushMetrics {
+    return { ...this.metrics.take(), heap_memory: this.buffer.memoryBytes, observed_regions: this.observed.length, pending_initial_scans: this.observed.filter((r) => !r.scanned).length };
   }
 
   /** Injects (times > 0) or heals (times = 0) storage faults of this store's log backup. */
@@ -216,8 +281,14 @@ export class LogBackupExecutor {
       this.reconcile();
       let scans = 0;
       let scanBytes = 0;
+      const tScan = performance.now();
       for (const r of [...this.observed]) {
-        if (r.scanned || !this.observed.includes(r) || this.epoch !== epoch) continue;
+        if (r.scanned) continue;
+        // The region moved away (or the task changed) while earlier scans ran: give it up.
+        if (!this.observed.includes(r) || this.epoch !== epoch) {
+          this.metrics.inc('tikv_stream_skip_retry_observe', [this.epoch !== epoch ? 'task-changed' : 'not-leader']);
+          continue;
+        }
         const b = this.scan(r);
         scans++;
         scanBytes += b;
@@ -225,6 +296,8 @@ export class LogBackupExecutor {
         await sleep(Math.min(2000, (b / DEFAULT_INITIAL_SCAN_RATE_BYTES) * 1000));
       }
       if (this.epoch !== epoch) return { ...base, ok: false, skipped: true, consecutive_failures: 0, store_checkpoint: '0', region_checkpoints: {}, duration_ms: Date.now() - t0, observed_regions: 0, pending_scans: 0 };
+      const tResolve = performance.now();
+      this.metrics.observe('tikv_stream_flush_duration_sec', ['initial_scan'], (tResolve - tScan) / 1000);
       // Resolved ts of each region: nothing can still commit at or below it. Never backwards.
       const resolved = new Map<Observed, bigint>();
       for (const r of this.observed) {
@@ -246,20 +319,31 @@ export class LogBackupExecutor {
       }
       this.buffer.push(...keep);
       const storeResolved = [...resolved.values()].reduce((m, x) => (x < m ? x : m), req.tso);
+      const tSave = performance.now();
+      this.metrics.observe('tikv_stream_flush_duration_sec', ['resolve'], (tSave - tResolve) / 1000);
       try {
         const out = await writeFlush(storage, { clusterId: task.clusterId, storeId: this.storeId, flushTs: req.tso, resolvedTs: storeResolved }, selected, (k) => this.lookup(k)?.id ?? 0);
+        const tCheckpoint = performance.now();
         await storage.write(checkpointFilePath(this.storeId), encodeTsFile(req.globalCheckpoint));
+        this.metrics.observe('tikv_stream_flush_duration_sec', ['save_files'], (tCheckpoint - tSave) / 1000);
+        this.metrics.observe('tikv_stream_flush_duration_sec', ['save_checkpoint'], (performance.now() - tCheckpoint) / 1000);
+        // One data file per flush: its size before compression, as TiKV counts what it flushed.
+        if (out.files > 0) this.metrics.observe('tikv_stream_flush_file_size', [], out.bytes);
         if (this.epoch === epoch) for (const [r, ts] of resolved) r.checkpoint = ts;
         this.failures = 0;
         const cps: Record<string, string> = {};
         for (const [r, ts] of resolved) cps[r.id] = ts.toString();
-        return { ...base, ...out, ok: true, skipped: false, consecutive_failures: 0, store_checkpoint: storeResolved.toString(), region_checkpoints: cps, duration_ms: Date.now() - t0, initial_scans: scans, initial_scan_bytes: scanBytes, observed_regions: this.observed.length, pending_scans: this.observed.filter((r) => !r.scanned).length };
+        this.metrics.observe('tikv_log_backup_interal_actor_acting_duration_sec', ['Flush'], (performance.now() - tScan) / 1000);
+        return { ...base, ...out, ok: true, skipped: false, consecutive_failures: 0, store_checkpoint: storeResolved.toString(), region_checkpoints: cps, duration_ms: Date.now() - t0, initial_scans: scans, initial_scan_bytes: scanBytes, observed_regions: this.observed.length, pending_scans: this.observed.filter((r) => !r.scanned).length, metrics: this.shipMetrics() };
       } catch (err) {
         if (this.epoch === epoch) this.buffer.push(...selected); // nothing is lost: retried next time
         this.failures++;
+        const code = toErrorObject(err).code;
+        this.metrics.inc('tikv_stream_errors', [code]);
+        if (this.failures >= DEFAULT_MAX_FLUSH_FAILURES) this.metrics.inc('tikv_log_backup_fatal_errors', [code]);
         const cps: Record<string, string> = {};
         for (const r of this.observed) cps[r.id] = r.checkpoint.toString();
-        return { ...base, ok: false, skipped: false, error: toErrorObject(err), consecutive_failures: this.failures, fatal: this.failures >= DEFAULT_MAX_FLUSH_FAILURES, store_checkpoint: this.observed.reduce((m, r) => (r.checkpoint < m ? r.checkpoint : m), req.tso).toString(), region_checkpoints: cps, duration_ms: Date.now() - t0, initial_scans: scans, initial_scan_bytes: scanBytes, observed_regions: this.observed.length, pending_scans: 0 };
+        return { ...base, ok: false, skipped: false, error: toErrorObject(err), consecutive_failures: this.failures, fatal: this.failures >= DEFAULT_MAX_FLUSH_FAILURES, store_checkpoint: this.observed.reduce((m, r) => (r.checkpoint < m ? r.checkpoint : m), req.tso).toString(), region_checkpoints: cps, duration_ms: Date.now() - t0, initial_scans: scans, initial_scan_bytes: scanBytes, observed_regions: this.observed.length, pending_scans: 0, metrics: this.shipMetrics() };
       }
     } finally {
       this.flushing = false;

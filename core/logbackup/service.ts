@@ -45,6 +45,8 @@ export class LogBackupService {
   private closed = false;
   private readonly view: TaskStatusView;
   private readonly unlisten: () => void;
+  /** Called with every store's flush report (the metrics hub reads the piggybacked metrics). */
+  readonly reportListeners = new Set<(r: FlushReport) => void>();
 
   constructor(private readonly cluster: Cluster) {
     this.view = new TaskStatusView(cluster);
@@ -272,6 +274,7 @@ export class LogBackupService {
     try {
       const cfg = this.config();
       const report = await s.direct<FlushReport>('lbFlush', { tso: this.pd.tso(), globalCheckpoint: this.global, regionCheckpoints: cfg.regionCheckpoints });
+      for (const l of this.reportListeners) l(report);
       // A flush sent before the task was stopped (and maybe started again, on another storage
       // or from another ts) wrote for the old task: its checkpoints say nothing about this one.
       if (this.task !== task) return null;

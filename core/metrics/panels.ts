@@ -5,8 +5,9 @@
  */
 import type { PanelInfo, PanelTarget, PanelUnit } from '../contract/metrics.ts';
 
-// The rate window of every panel: four samples at the default 15 s scrape interval.
-const RATE = '[1m]';
+// The rate window of every panel: Grafana's $__rate_interval (four scrape intervals at least);
+// the app substitutes it from the history's sample spacing (query.ts).
+const RATE = '[$__rate_interval]';
 
 function p99(metric: string, by: string): string {
   return `histogram_quantile(0.99, sum(rate(${metric}_bucket${RATE})) by (le, ${by}))`;
