@@ -23,6 +23,8 @@
  *    through /proc/self/clear_refs) is shown beside it when the kernel allows the reset.
  *
  * PITR_BENCH_RESTORE_SCALE (default 1) scales every data size, for quick trial runs.
+ * PITR_BENCH_RESTORE_PART=memory runs only the memory part. PITR_BENCH_MEM_TRACE=1 prints a
+ * memory breakdown each second and, after the restore, the RSS by mapping (heap, malloc arenas).
  */
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
@@ -497,8 +499,15 @@ async function memoryRun(dir: string, hostDir: string, restoredTs: bigint): Prom
     // Peaks in the first and the second half of the log phase (flat = alike).
     const halves = [0, 0];
     let status: RestoreStatus | undefined;
+    let lastTrace = 0;
     const timer = setInterval(() => {
       const rss = rssMiB();
+      if (process.env.PITR_BENCH_MEM_TRACE && performance.now() - lastTrace > 1000) {
+        lastTrace = performance.now();
+        const m = process.memoryUsage();
+        const smaps = readFileSync('/proc/self/smaps_rollup', 'utf8').match(/^(Anonymous|Rss|Private_Dirty|Shared_Clean|Private_Clean):\s+\d+/gm)?.join(' ');
+        process.stderr.write(`mem ${status?.progress.phase ?? '-'} ${(100 * (status?.progress.done_bytes ?? 0) / Math.max(1, status?.progress.total_bytes ?? 1)).toFixed(0)}% rss=${rss.toFixed(0)} heapTotal=${(m.heapTotal / MIB).toFixed(0)} heapUsed=${(m.heapUsed / MIB).toFixed(0)} ext=${(m.external / MIB).toFixed(0)} ab=${(m.arrayBuffers / MIB).toFixed(0)} ${smaps}\n`);
+      }
       if (rss > peak) peak = rss;
       const p = status?.progress;
       if (p && p.phase === 'kv' && p.total_bytes > 0) {
@@ -509,6 +518,24 @@ async function memoryRun(dir: string, hostDir: string, restoredTs: bigint): Prom
     try {
       // The status object is live: the sampler reads the phase as the restore goes.
       const r = await restore(host, target, join(dir, 'mem-log'), join(dir, 'mem-snap'), restoredTs, (s) => (status = s));
+      if (process.env.PITR_BENCH_MEM_TRACE) {
+        const blocks = readFileSync('/proc/self/smaps', 'utf8').split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/);
+        const rows = blocks.map((b) => ({ head: b.split('\n')[0]!, rss: Number(/^Rss:\s+(\d+)/m.exec(b)?.[1] ?? 0) })).sort((a, b) => b.rss - a.rss);
+        const byName = new Map<string, number>();
+        for (const r of rows) { const name = r.head.split(/\s+/).slice(5).join(' ') || '[anon]'; byName.set(name, (byName.get(name) ?? 0) + r.rss); }
+        process.stderr.write([...byName].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([n, kb]) => `smaps ${(kb / 1024).toFixed(0)} MiB ${n}`).join('\n') + '\n');
+        const cat = { heap: 0, arena: 0, anonOther: 0, file: 0 };
+        for (const r of rows) {
+          const [range, , , , , ...nm] = r.head.split(/\s+/);
+          const name = nm.join(' ');
+          const startAddr = BigInt('0x' + range!.split('-')[0]);
+          if (name === '[heap]') cat.heap += r.rss;
+          else if (name === '' && startAddr % 0x4000000n === 0n) cat.arena += r.rss;
+          else if (name === '') cat.anonOther += r.rss;
+          else cat.file += r.rss;
+        }
+        process.stderr.write(`cat heap=${(cat.heap / 1024).toFixed(0)} arenas=${(cat.arena / 1024).toFixed(0)} anonOther=${(cat.anonOther / 1024).toFixed(0)} file=${(cat.file / 1024).toFixed(0)}\n`);
+      }
       const kv = r.last.get('kv');
       const meta = r.first.get('meta');
       const rate = (a: Mark | undefined, b: Mark | undefined) => (a && b && b.t > a.t ? (b.p.done_bytes - a.p.done_bytes) / MB / ((b.t - a.t) / 1000) : NaN);
@@ -577,7 +604,8 @@ export async function restoreBench(): Promise<Figure[]> {
     // Memory first, in a process not yet grown by the throughput part.
     const mem = await memory(join(dir, 'mem'));
     rmSync(join(dir, 'mem'), { recursive: true, force: true });
-    const tput = await throughput(join(dir, 'tput'));
+    // PITR_BENCH_RESTORE_PART=memory skips the throughput part (quick memory checks).
+    const tput = process.env.PITR_BENCH_RESTORE_PART === 'memory' ? [] : await throughput(join(dir, 'tput'));
     return [...tput, ...mem];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,11 @@ import type { WriteRow } from './mvcc-schema.ts';
 import type { CfRow } from './protocol.ts';
 import { buf } from './protocol.ts';
 
+// SQLite's page cache per store, in KiB. better-sqlite3 builds SQLite with 16 MiB; a store's hot
+// set (recent versions, locks) fits in far less, and a smaller cache keeps a store's memory from
+// growing with its database during a long restore (restore bench, memory part).
+const DEFAULT_STORE_CACHE_KIB = 8000;
+
 /** Range operations over one store's database. */
 export class MvccRanges {
   private readonly put;
@@ -21,6 +26,7 @@ export class MvccRanges {
     // NORMAL in WAL mode is durable across a process crash (the WAL is in the OS), which is the
     // failure this lab simulates; FULL would fsync every commit batch.
     db.pragma('synchronous = NORMAL');
+    db.pragma(`cache_size = -${DEFAULT_STORE_CACHE_KIB}`);
     db.exec(SCHEMA);
     const p = (sql: string) => db.prepare(sql).safeIntegers(true);
     this.put = {
