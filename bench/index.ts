@@ -8,6 +8,7 @@ import { backupBench } from './backup.ts';
 import { clusterBench } from './cluster.ts';
 import { restoreBench } from './restore.ts';
 import { snapshotBench } from './snapshot.ts';
+import { uiBench } from './ui.ts';
 
 /** One figure of a benchmark. */
 export interface Figure {
@@ -24,6 +25,7 @@ const BENCHES: Record<string, Bench> = {
   backup: backupBench,
   snapshot: snapshotBench,
   restore: restoreBench,
+  ui: uiBench,
 };
 
 const { values, positionals } = parseArgs({

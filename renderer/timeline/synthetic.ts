@@ -34,11 +34,14 @@ export function syntheticTimeline(spec: SyntheticSpec): RestoreTimeline {
   const gapFrom = startMs + span / 2;
   const gapTo = gapFrom + gapMs;
   const ranges: number[] = [];
-  const step = (spec.endMs - truncMs) / Math.max(1, spec.files);
+  // Files spread over the covered time only: exactly spec.files of them, none inside the gap.
+  const covered = spec.endMs - truncMs - gapMs;
+  const step = covered / Math.max(1, spec.files);
   for (let i = 0; i < spec.files; i++) {
-    const min = truncMs + i * step + r() * step;
-    if (gapMs > 0 && min >= gapFrom && min < gapTo) continue;
-    ranges.push(Math.round(min - startMs), Math.round(min - startMs + step * (0.5 + r() * 4)));
+    let min = truncMs + i * step + r() * step;
+    if (gapMs > 0 && min >= gapFrom) min += gapMs;
+    const max = Math.min(gapMs > 0 && min < gapFrom ? gapFrom : spec.endMs, min + step * (0.5 + r() * 4));
+    ranges.push(Math.round(min - startMs), Math.round(max - startMs));
   }
   const ts = (ms: number) => tsOfMs(ms).toString();
   const snapshots = Array.from({ length: spec.snapshots }, (_, i) => {

@@ -52,7 +52,11 @@ export function usePointer(d: PointerDeps): void {
 
     const onDown = (e: PointerEvent) => {
       if (e.button !== 0) return;
-      canvas.setPointerCapture(e.pointerId);
+      try {
+        canvas.setPointerCapture(e.pointerId);
+      } catch (_err) {
+        // A pointer the browser no longer tracks (synthetic events): dragging works while over the canvas.
+      }
       pointers.set(e.pointerId, localX(e));
       if (pointers.size === 2) {
         const [a, b] = [...pointers.values()] as [number, number];
