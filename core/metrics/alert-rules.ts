@@ -75,6 +75,11 @@ function duration(s: number): string {
   return s % 3600 === 0 && s > 0 ? `${s / 3600}h` : s % 60 === 0 && s > 0 ? `${s / 60}m` : `${s}s`;
 }
 
+/** The summary annotation: the GC rule is per store instance, the others per task. */
+export function summaryTemplate(r: AlertRule): string {
+  return r.expr.includes('by (instance)') ? `${r.name} on instance {{ $labels.instance }}` : `${r.name} on task {{ $labels.task }}`;
+}
+
 /** The rules as a Prometheus rules file (YAML; strings JSON-quoted, which YAML reads as is). */
 export function alertRulesYaml(): string {
   const lines = [
@@ -91,7 +96,7 @@ export function alertRulesYaml(): string {
     for (const l of r.expr.split('\n')) lines.push(`          ${l}`);
     lines.push(`        # for ${duration(r.forSeconds)}: ${r.forReason}`);
     lines.push(`        for: ${duration(r.forSeconds)}`, '        labels:', `          severity: ${r.severity}`, '        annotations:');
-    lines.push(`          summary: ${JSON.stringify(`${r.name} on task {{ $labels.task }}{{ $labels.instance }}`)}`);
+    lines.push(`          summary: ${JSON.stringify(summaryTemplate(r))}`);
     lines.push(`          description: ${JSON.stringify(r.description)}`);
   }
   return `${lines.join('\n')}\n`;
