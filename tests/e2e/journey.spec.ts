@@ -10,6 +10,8 @@ import { expect, test } from './support/fixtures.ts';
 import { createCluster, startWorkload, stopWorkloads } from './pages/cluster.ts';
 import { startLogBackup, waitCheckpointPast } from './pages/logbackup.ts';
 import { addDailySchedule, runSnapshot } from './pages/snapshots.ts';
+import { download, openMonitoring } from './pages/monitoring.ts';
+import { loadTimeline, pickByClick, pickByTyping, pickedTs, restoreAndVerify } from './pages/restore.ts';
 
 /** Saves a full-page screenshot as a test artifact. */
 async function shoot(page: Page, info: TestInfo, name: string): Promise<void> {
@@ -28,6 +30,30 @@ async function journey(page: Page, info: TestInfo, storage: (kind: 'log' | 'snap
   await waitCheckpointPast(page, snapshotTs);
   await shoot(page, info, 'logbackup');
   await stopWorkloads(page);
+
+  // Restore: the timeline of both storages; a point by click, then one typed as a TSO.
+  await loadTimeline(page, storage('log'), storage('snapshot'), BigInt(snapshotTs));
+  const latest = (await pickedTs(page))!;
+  const clicked = await pickByClick(page, 0.5);
+  // A click is clamped to what can be restored: between the snapshot and the latest point.
+  expect(clicked >= BigInt(snapshotTs) && clicked <= latest).toBe(true);
+  const typed = (BigInt(snapshotTs) + clicked) / 2n;
+  await pickByTyping(page, typed.toString());
+  await expect(page.getByTestId('restore-refusal')).toBeHidden();
+  expect(await pickedTs(page)).toBe(typed < BigInt(snapshotTs) ? BigInt(snapshotTs) : typed);
+  // A point before the snapshot is outside the window: refused, with the reason.
+  await pickByTyping(page, (BigInt(snapshotTs) - (3600_000n << 18n)).toString());
+  await expect(page.getByTestId('restore-refusal')).toBeVisible();
+  await pickByTyping(page, typed.toString());
+  await expect(page.getByTestId('restore-refusal')).toBeHidden();
+  await restoreAndVerify(page);
+  await shoot(page, info, 'restore');
+
+  await openMonitoring(page);
+  const dashboard = await download(page, 'grafana-dashboard');
+  expect(dashboard.name).toMatch(/\.json$/);
+  expect(JSON.parse(dashboard.text)).toHaveProperty('panels');
+  await shoot(page, info, 'monitoring');
 }
 
 test('journey to a local folder', async ({ app, backupDir }, info) => {
