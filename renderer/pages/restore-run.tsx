@@ -45,7 +45,7 @@ export function PlanCard() {
         <Button type="submit" busy={planOp.busy} disabled={picked === null || running} data-testid="restore-plan-button">
           Plan (dry run)
         </Button>
-        <Button kind="primary" onClick={() => void startRestore()} busy={startOp.busy} disabled={picked === null || running || plan === null} data-testid="restore-start">
+        <Button kind="primary" onClick={() => void startRestore()} busy={startOp.busy} disabled={picked === null || running || plan === null || status?.state === 'succeeded'} data-testid="restore-start">
           Restore into {target}
         </Button>
         {status && !running && (

@@ -148,7 +148,8 @@ function drawAxis(ctx: CanvasRenderingContext2D, f: FrameState, height: number):
   for (const t of ticks) {
     const x = Math.round(xOfMs(view, width, t.ms)) + 0.5;
     vline(ctx, x, LAYOUT.axisTop, LAYOUT.axisTop + 5, COLORS.axis);
-    ctx.fillText(t.label, x + 3, LAYOUT.axisTop + 16);
+    // A label cut by the right edge reads as a different time: leave it out.
+    if (x + 3 + ctx.measureText(t.label).width <= width) ctx.fillText(t.label, x + 3, LAYOUT.axisTop + 16);
   }
   // Below a day per tick the labels omit the date: name the day being looked at.
   if (step < 86_400_000) {
