@@ -132,6 +132,8 @@ export async function uiBench(): Promise<Figure[]> {
     figures.push({ metric: 'timeline model preparation (part of the above), median', value: pct(runs.slice(1).map((r) => r.prepareMs), 50), unit: 'ms' });
     figures.push({ metric: `timeline first render cold / ${TARGET_FIRST_RENDER_MS} ms target`, value: first[0]! / TARGET_FIRST_RENDER_MS, unit: 'ratio' });
 
+    const shots = process.env.PITR_BENCH_UI_SHOTS; // a folder: screenshots of the harness, to look at
+    if (shots) await tl.screenshot({ path: join(shots, 'timeline-week.png') });
     const box = (await tl.getByTestId('timeline-canvas').boundingBox())!;
     const y = box.y + box.height / 2;
     await tl.evaluate(() => window.timelineBench.start());
@@ -149,6 +151,10 @@ export async function uiBench(): Promise<Figure[]> {
       for (let i = 0; i < zoomSteps; i++) await tl.mouse.wheel(0, 120);
     }
     const frames: FrameFigures = await tl.evaluate(() => window.timelineBench.stop());
+    if (shots) {
+      for (let i = 0; i < 12; i++) await tl.mouse.wheel(0, -120);
+      await tl.screenshot({ path: join(shots, 'timeline-zoomed.png') });
+    }
     figures.push({ metric: 'frames drawn while zooming and panning', value: frames.draws.length, unit: 'frames' });
     figures.push(...frameFigures('frame draw time', frames.draws, TARGET_FRAME_MS));
     // A frame's budget at 60 Hz is one vsync: the interval between frames shows whether any was dropped.

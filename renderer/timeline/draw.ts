@@ -118,6 +118,8 @@ function drawStripAndSnapshots(ctx: CanvasRenderingContext2D, m: TimelineModel, 
   const marks = snapshotColumns(m.snapMs, view.startMs, view.spanMs, Math.max(1, Math.ceil(width)));
   const mid = (snapTop + snapBottom) / 2;
   let lastLabelX = -Infinity;
+  // Counts help only where marks stand apart; on a packed row they would be a line of digits.
+  const labelCounts = marks.length * 40 < width;
   for (const mk of marks) {
     const s = m.snapshots[mk.firstIndex]!;
     const cx = mk.count === 1 ? xOfMs(view, width, s.ms) : mk.column + 0.5;
@@ -128,7 +130,7 @@ function drawStripAndSnapshots(ctx: CanvasRenderingContext2D, m: TimelineModel, 
     ctx.lineTo(cx, mid + 6);
     ctx.lineTo(cx - 5, mid);
     ctx.fill();
-    if (mk.count > 1 && cx - lastLabelX > 24) {
+    if (labelCounts && mk.count > 1 && cx - lastLabelX > 24) {
       ctx.fillStyle = COLORS.text;
       ctx.fillText(String(mk.count), cx + 6, snapTop + 4);
       lastLabelX = cx;
