@@ -90,9 +90,10 @@ export class MetricsHistory {
       const cutoff = Math.floor((now - this.tiers[i]!.retentionMs) / res) * res;
       const p = { cluster, tier: i, cutoff, res };
       if (next) {
-        // SQLite's bare column with max(): v is the value of the bucket's last sample.
-        this.db.prepare(`INSERT OR REPLACE INTO samples (series, tier, t, v) SELECT series, @tier + 1, max(t), v FROM samples WHERE tier = @tier AND t < @cutoff AND series IN ${ids} GROUP BY series, t / @res`).run(p);
-        this.db.prepare(`INSERT OR REPLACE INTO sample_times (cluster, tier, t) SELECT cluster, @tier + 1, max(t) FROM sample_times WHERE cluster = @cluster AND tier = @tier AND t < @cutoff GROUP BY t / @res`).run(p);
+        // SQLite's bare column with max(): v is the value of the bucket's last sample. The
+        // bucket number is cast because bound JS numbers may arrive as REAL (t / res fractional).
+        this.db.prepare(`INSERT OR REPLACE INTO samples (series, tier, t, v) SELECT series, @tier + 1, max(t), v FROM samples WHERE tier = @tier AND t < @cutoff AND series IN ${ids} GROUP BY series, CAST(t / @res AS INTEGER)`).run(p);
+        this.db.prepare(`INSERT OR REPLACE INTO sample_times (cluster, tier, t) SELECT cluster, @tier + 1, max(t) FROM sample_times WHERE cluster = @cluster AND tier = @tier AND t < @cutoff GROUP BY CAST(t / @res AS INTEGER)`).run(p);
       }
       this.db.prepare(`DELETE FROM samples WHERE tier = @tier AND t < @cutoff AND series IN ${ids}`).run({ tier: i, cutoff, cluster });
       this.db.prepare('DELETE FROM sample_times WHERE cluster = @cluster AND tier = @tier AND t < @cutoff').run({ tier: i, cutoff, cluster });
