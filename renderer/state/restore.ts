@@ -11,7 +11,7 @@ import { modelFromTimeline, type TimelineModel } from '../timeline/model.ts';
 import { judgePoint, type TimelineSnapshot } from '../timeline/restorable.ts';
 import { currentCluster, loadClusters, useClusterStore } from './cluster.ts';
 import { runOp } from './ops.ts';
-import { parentUrl, targetClusterName, withCredentials } from './restore-urls.ts';
+import { isRedacted, parentUrl, targetClusterName, withCredentials } from './restore-urls.ts';
 
 /** What the restore slice holds. */
 export interface RestoreSlice {
@@ -59,18 +59,27 @@ export async function suggestStorages(): Promise<void> {
   const cluster = currentCluster();
   if (cluster === null) return;
   await runOp('restore:suggest', async () => {
-    const [log, runs] = await Promise.all([invoke('log:status', { cluster }), invoke('backup:history', { cluster, limit: 50 })]);
+    const [log, runs, schedules] = await Promise.all([
+      invoke('log:status', { cluster }),
+      invoke('backup:history', { cluster, limit: 50 }),
+      invoke('backup:schedule-list', { cluster }),
+    ]);
     const task = log.tasks[0];
     const lastSnap = runs.find((r) => r.state === 'succeeded');
-    if (!task && !lastSnap) {
+    // The snapshots' parent folder holds every snapshot of the cluster: the timeline shows them all.
+    // Without a finished run, a schedule's base folder is where its snapshots will be.
+    const snapBase = lastSnap ? (parentUrl(lastSnap.storage) ?? lastSnap.storage) : schedules[0]?.storage;
+    if (!task && snapBase === undefined) {
       throw new ApiError('PiTR:Restore:NoBackups', `cluster "${cluster}" has no log backup task and no snapshot yet: start a log backup and take a snapshot first, or type the storage URLs`);
     }
-    // The snapshots' parent folder holds every snapshot of the cluster: the timeline shows them all.
-    set({
-      ...(task ? { logStorage: task.storage } : {}),
-      ...(lastSnap ? { snapshotStorage: parentUrl(lastSnap.storage) ?? lastSnap.storage } : {}),
-      plan: null,
-    });
+    const { logStorage, snapshotStorage } = get();
+    const typed = [logStorage, snapshotStorage];
+    const logUrl = task ? (withCredentials(task.storage, typed) ?? task.storage) : logStorage;
+    const snapUrl = snapBase !== undefined ? (withCredentials(snapBase, typed) ?? snapBase) : snapshotStorage;
+    set({ logStorage: logUrl, snapshotStorage: snapUrl, plan: null });
+    if (isRedacted(logUrl) || isRedacted(snapUrl)) {
+      throw new ApiError('PiTR:Restore:NeedCredentials', 'the backups are on S3 and the host never sends keys back: replace the *** in the storage URLs with the access-key and secret-access-key');
+    }
   });
 }
 
