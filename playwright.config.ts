@@ -7,7 +7,8 @@ export default defineConfig({
   testDir: 'tests/e2e',
   // *.spec.ts: the node:test runner (scripts/run-tests.mjs) takes *.test.ts, Playwright these.
   testMatch: '**/*.spec.ts',
-  outputDir: 'test-results',
+  // PITR_E2E_OUTPUT: a separate folder when several runs share one checkout (Playwright empties it).
+  outputDir: process.env.PITR_E2E_OUTPUT ?? 'test-results',
   // A journey creates clusters, backs up and restores: minutes on a loaded 2-core machine.
   timeout: 180_000,
   expect: { timeout: 20_000 },

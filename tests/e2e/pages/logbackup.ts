@@ -33,3 +33,24 @@ export async function waitCheckpointPast(page: Page, tso: string): Promise<void>
     .poll(async () => BigInt((await page.getByTestId('logbackup-checkpoint').textContent()) ?? '0') > BigInt(tso), { timeout: 60_000 })
     .toBe(true);
 }
+
+/** Pauses the task, then resumes it, checking the status badge each time. */
+export async function pauseAndResume(page: Page): Promise<void> {
+  await openLogBackup(page);
+  await page.getByTestId('logbackup-pause').click();
+  await expect(page.getByTestId('logbackup-status')).toHaveText('PAUSE');
+  await page.getByTestId('logbackup-resume').click();
+  await expect(page.getByTestId('logbackup-status')).toHaveText('NORMAL');
+}
+
+/** Truncates the log until `until`: dry run first, then the confirmed truncate; returns the files removed. */
+export async function truncateWithDryRun(page: Page, until: string): Promise<number> {
+  await openLogBackup(page);
+  await page.getByTestId('logbackup-truncate-until').fill(until);
+  await page.getByTestId('logbackup-truncate-preview').click();
+  await expect(page.getByTestId('logbackup-truncate-plan')).toBeVisible();
+  const count = Number(await page.getByTestId('logbackup-truncate-count').textContent());
+  await page.getByTestId('logbackup-truncate-confirm').click();
+  await expect(page.getByTestId('logbackup-truncate-done')).toContainText(`Removed ${count} files`);
+  return count;
+}
