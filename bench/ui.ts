@@ -151,6 +151,16 @@ export async function uiBench(): Promise<Figure[]> {
       for (let i = 0; i < zoomSteps; i++) await tl.mouse.wheel(0, 120);
     }
     const frames: FrameFigures = await tl.evaluate(() => window.timelineBench.stop());
+    // Dragging the picked point: every move re-judges the point and re-renders through React.
+    await tl.getByTestId('timeline-fit').click();
+    const view = await tl.getByTestId('timeline-canvas').evaluate((c) => [Number(c.dataset.viewStartMs), Number(c.dataset.viewSpanMs)]);
+    const cursorX = box.x + ((spec.endMs - view[0]!) / view[1]!) * box.width;
+    await tl.evaluate(() => window.timelineBench.start());
+    await tl.mouse.move(cursorX, y);
+    await tl.mouse.down();
+    for (let i = 1; i <= STEPS; i++) await tl.mouse.move(cursorX - (box.width * 0.8 * i) / STEPS, y);
+    await tl.mouse.up();
+    const drag: FrameFigures = await tl.evaluate(() => window.timelineBench.stop());
     if (shots) {
       for (let i = 0; i < 12; i++) await tl.mouse.wheel(0, -120);
       await tl.screenshot({ path: join(shots, 'timeline-zoomed.png') });
@@ -161,6 +171,9 @@ export async function uiBench(): Promise<Figure[]> {
     figures.push(...frameFigures('animation frame interval', frames.intervals, VSYNC_MS));
     // Informational: includes CDP input dispatch and the wait for the next vsync (up to 16.7 ms by design).
     figures.push(...frameFigures('input event to frame drawn', frames.inputToFrame, null));
+    figures.push({ metric: 'frames drawn while dragging the picked point', value: drag.draws.length, unit: 'frames' });
+    figures.push(...frameFigures('cursor drag frame draw time', drag.draws, TARGET_FRAME_MS));
+    figures.push(...frameFigures('cursor drag animation frame interval', drag.intervals, VSYNC_MS));
     await tl.close();
   } finally {
     await browser.close();

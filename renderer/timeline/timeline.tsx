@@ -9,7 +9,7 @@
  * timeline-input-error, timeline-zoom-in, timeline-zoom-out, timeline-fit, timeline-latest,
  * timeline-hover, timeline-legend.
  */
-import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Button } from '../components/index.ts';
 import { drawTimeline, LAYOUT } from './draw.ts';
 import { keyAction } from './keys.ts';
@@ -77,7 +77,11 @@ export function Timeline({ model, picked = null, onPick, onFrame, testId = 'time
     schedule();
   }, [picked, schedule]);
 
-  const pickAtMs = useCallback((ms: number) => onPick?.(tsOfMs(ms)), [onPick]);
+  // Through a ref: a parent passing a new onPick each render must not reinstall the pointer
+  // handlers (that would drop a drag in progress).
+  const onPickRef = useRef(onPick);
+  onPickRef.current = onPick;
+  const pickAtMs = useCallback((ms: number) => onPickRef.current?.(tsOfMs(ms)), []);
   usePointer({ canvasRef, viewRef, widthRef, hoverRef, pickedMsRef, schedule, pickAtMs: onPick ? pickAtMs : null });
 
   const setView = (v: TimeView) => {
@@ -170,7 +174,7 @@ export function Timeline({ model, picked = null, onPick, onFrame, testId = 'time
 }
 
 /** The key to the colours. */
-function Legend({ testId }: { testId: string }) {
+const Legend = memo(function Legend({ testId }: { testId: string }) {
   return (
     <div className="timeline-legend" data-testid={`${testId}-legend`}>
       <span><i className="lg-snapshot" /> snapshot</span>
@@ -182,4 +186,4 @@ function Legend({ testId }: { testId: string }) {
       <span><i className="lg-cursor" /> picked point</span>
     </div>
   );
-}
+});
