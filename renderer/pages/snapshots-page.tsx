@@ -92,7 +92,9 @@ function History() {
                   <td>{r.backup_ts ? formatTsoTime(r.backup_ts) : '—'}</td>
                   <td className="num">{r.kvs === null ? '—' : formatCount(r.kvs)}</td>
                   <td className="num">{r.bytes === null ? '—' : formatBytes(r.bytes)}</td>
-                  <td className="mono">{r.storage}</td>
+                  <td className="mono url" title={r.storage}>
+                    {r.storage}
+                  </td>
                 </tr>
               ))}
             </tbody>

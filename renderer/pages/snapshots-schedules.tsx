@@ -53,6 +53,7 @@ export function SchedulesCard() {
       {schedules.length === 0 ? (
         <Empty testId="snapshots-schedules-empty">No schedule: snapshots run only when you start one.</Empty>
       ) : (
+        <div className="table-wrap">
         <table className="table" data-testid="snapshots-schedules-table">
           <thead>
             <tr>
@@ -69,7 +70,9 @@ export function SchedulesCard() {
                 <td data-testid={`snapshots-schedule-desc-${s.id}`}>{s.description}</td>
                 <td className="mono">{s.cron}</td>
                 <td>{s.next_run ? formatDateTime(s.next_run) : '—'}</td>
-                <td className="mono">{s.storage}</td>
+                <td className="mono url" title={s.storage}>
+                  {s.storage}
+                </td>
                 <td>
                   <Button kind="ghost" onClick={() => void removeSchedule(s.id)} data-testid={`snapshots-schedule-remove-${s.id}`}>
                     Remove
@@ -79,6 +82,7 @@ export function SchedulesCard() {
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </Card>
   );
