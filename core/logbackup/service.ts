@@ -195,13 +195,16 @@ export class LogBackupService {
   /** `br log stop`: deletes the task and its safepoints; the storage keeps what was written. */
   async stop(name: string | undefined): Promise<{ name: string; checkpoint: string }> {
     const t = this.requireTask(name);
-    await this.persistCheckpoint(t);
-    for (const prefix of TaskKeys.taskPrefixes(t.name)) for (const e of this.pd.metaScan(prefix)) this.pd.metaDelete(e.key);
-    for (const id of Object.values(SafePointIds)) this.pd.updateServiceSafePoint(id(t.name), 0n, 0);
+    // Detach first: a flush report arriving while the checkpoint is written must not advance
+    // it past what storage records (the stopped task's window ends exactly there).
     this.task = null;
     this.regionCps.clear();
+    const checkpoint = this.global;
+    await this.persistCheckpoint(t, checkpoint);
+    for (const prefix of TaskKeys.taskPrefixes(t.name)) for (const e of this.pd.metaScan(prefix)) this.pd.metaDelete(e.key);
+    for (const id of Object.values(SafePointIds)) this.pd.updateServiceSafePoint(id(t.name), 0n, 0);
     await this.sendTaskToAll();
-    return { name: t.name, checkpoint: this.global.toString() };
+    return { name: t.name, checkpoint: checkpoint.toString() };
   }
 
   /**
@@ -210,11 +213,11 @@ export class LogBackupService {
    * effort: a task must stop even when its storage is gone; a later start then continues from
    * the older stored checkpoint, which repeats some changes but never leaves a gap.
    */
-  private async persistCheckpoint(t: TaskInfo): Promise<void> {
+  private async persistCheckpoint(t: TaskInfo, checkpoint: bigint): Promise<void> {
     let storage;
     try {
       storage = openStorage(t.storage);
-      await storage.write(CENTRAL_CHECKPOINT_PATH, encodeTsFile(this.global));
+      await storage.write(CENTRAL_CHECKPOINT_PATH, encodeTsFile(checkpoint));
     } catch {
       // see above
     } finally {
