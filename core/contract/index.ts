@@ -9,3 +9,4 @@ export * from './browse.ts';
 export * from './events.ts';
 export * from './common.ts';
 export * from './bridge.ts';
+export * from './ts-text.ts';

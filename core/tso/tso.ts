@@ -4,6 +4,7 @@
  * distinct, ordered timestamps per millisecond. Parsing accepts what `br` accepts for its time
  * flags (`--restored-ts`, `--start-ts`, ...) so that values copied from a real cluster work here.
  */
+import { parseTsText } from '../contract/ts-text.ts';
 import { PitrError, ErrorCode } from '../errors.ts';
 
 /** A TSO held as a bigint, because 64 bits do not fit in a JS number without losing precision. */
@@ -27,10 +28,6 @@ const TS_PER_SECOND = 262_144_000;
 // Shown in every parse error so the user learns the accepted forms without opening the docs.
 const ACCEPTED_FORMS =
   "use a TSO such as 434604259287760897 or a datetime such as '2022-05-15 18:00:00+0800'";
-
-// `YYYY-MM-DD HH:MM:SS[.fraction][ ][zone]` and ISO 8601 `YYYY-MM-DDTHH:MM:SS[.fff][zone]`.
-const DATETIME_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?: +|T)(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: *(Z|[+-]\d{2}:?\d{2}))?$/;
 
 function invalidTs(what: string, input: string, reason?: string): PitrError {
   const why = reason === undefined ? '' : ` (${reason})`;
@@ -80,76 +77,13 @@ export function tsToUnixSeconds(ts: bigint): number {
   return physicalOf(ts) / 1000 + logicalOf(ts) / TS_PER_SECOND;
 }
 
-function isLeapYear(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-function daysInMonth(y: number, month: number): number {
-  if (month === 2) return isLeapYear(y) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
-/** Parses a zone suffix into minutes east of UTC, or a reason it is invalid. */
-function parseZone(zone: string): number | string {
-  if (zone === 'Z') return 0;
-  const digits = zone.slice(1).replace(':', '');
-  const hh = Number(digits.slice(0, 2));
-  const mm = Number(digits.slice(2, 4));
-  if (hh > 23 || mm > 59) return `time zone offset ${zone} is out of range`;
-  return (zone.startsWith('-') ? -1 : 1) * (hh * 60 + mm);
-}
-
-/** Parses a datetime to Unix ms, or returns the reason it is invalid (undefined if not a datetime). */
-function parseDatetime(s: string): number | string | undefined {
-  const m = DATETIME_RE.exec(s);
-  if (m === null) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number, number, number, number, number, number,
-  ];
-  const fraction = m[7] ?? '';
-  const zone = m[8];
-  // Checked field by field because Date silently rolls 2022-02-30 over to March 2nd.
-  if (month < 1 || month > 12) return `month ${month} is out of range`;
-  if (day < 1 || day > daysInMonth(year, month)) {
-    return `day ${day} does not exist in ${m[1]}-${m[2]}`;
-  }
-  if (hour > 23) return `hour ${hour} is out of range`;
-  if (minute > 59) return `minute ${minute} is out of range`;
-  if (second > 59) return `second ${second} is out of range`;
-  if (year < 1970) return 'a TSO cannot be before 1970';
-  // A TSO has ms precision; finer fractions are truncated, as br does.
-  const millis = Number((fraction + '000').slice(0, 3));
-  let ms: number;
-  if (zone === undefined) {
-    // No zone: the process's local time zone, as br does. setFullYear avoids the 0-99 → 19xx quirk.
-    const d = new Date(2000, 0, 1);
-    d.setFullYear(year, month - 1, day);
-    d.setHours(hour, minute, second, millis);
-    ms = d.getTime();
-  } else {
-    const offset = parseZone(zone);
-    if (typeof offset === 'string') return offset;
-    ms = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset * 60_000;
-  }
-  if (ms <= 0) return 'a TSO must be after 1970-01-01 00:00:00 UTC';
-  if (ms > MAX_PHYSICAL_MS) return 'too far in the future for a TSO';
-  return ms;
-}
-
 /** Parses a br time flag: a TSO integer, a `YYYY-MM-DD HH:MM:SS[.f][zone]` datetime or ISO 8601. */
 export function parseTs(input: string, what = 'timestamp'): bigint {
   const s = input.trim();
-  if (s === '') throw invalidTs(what, s, 'empty');
-  if (/^\d+$/.test(s)) {
-    const ts = BigInt(s);
-    if (ts === 0n) throw invalidTs(what, s, 'a TSO must be greater than 0');
-    if (ts >= TSO_LIMIT) throw invalidTs(what, s, 'a TSO must be below 2^64');
-    return ts;
-  }
-  const ms = parseDatetime(s);
-  if (ms === undefined) throw invalidTs(what, s);
-  if (typeof ms === 'string') throw invalidTs(what, s, ms);
-  return composeTs(ms, 0);
+  const r = parseTsText(s);
+  if (r.ok) return r.ts;
+  if (r.kind === 'empty') throw invalidTs(what, s, 'empty');
+  throw invalidTs(what, s, r.kind === 'invalid' ? r.reason : undefined);
 }
 
 function pad(n: number, width = 2): string {
