@@ -13,9 +13,10 @@ import type { ErrorObject } from '../errors.ts';
 import { FaultyStorage, openStorage } from '../storage/index.ts';
 import type { FaultOp } from '../storage/index.ts';
 import type { BackupStorage } from '../storage/storage.ts';
-import { EventBuffer } from './event-buffer.ts';
-import type { LogEvent } from './event-buffer.ts';
-import { writeFlush } from './flush-writer.ts';
+import { compareBytes, EventBuffer, tsBytes } from './event-buffer.ts';
+import type { DrainedEvents } from './event-buffer.ts';
+import { writeFlushRecords } from './flush-writer.ts';
+import type { FlushGroup } from './flush-writer.ts';
 import { checkpointFilePath, encodeTsFile } from './format.ts';
 import { StoreMetricsRecorder } from '../metrics/store-recorder.ts';
 import type { StoreMetricsDelta } from '../metrics/store-recorder.ts';
@@ -85,6 +86,7 @@ interface Observed {
 const contains = (o: { start: Buffer; end: Buffer }, r: { start: Buffer; end: Buffer }) =>
   Buffer.compare(r.start, o.start) >= 0 && (o.end.length === 0 || (r.end.length > 0 && Buffer.compare(r.end, o.end) <= 0));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const EMPTY = Buffer.alloc(0);
 
 /** The log backup side of one store. */
 export class LogBackupExecutor {
@@ -107,6 +109,8 @@ export class LogBackupExecutor {
   private batchSaveMs = 0;
   private skippedKvs = 0;
   private scanReason = 'task-started';
+  /** The region the last looked-up key was in (reset whenever the observed set changes). */
+  private lastHit: Observed | null = null;
 
   constructor(
     private readonly storeId: number,
@@ -126,6 +130,7 @@ export class LogBackupExecutor {
     this.epoch++;
     this.buffer.clear();
     this.observed = [];
+    this.lastHit = null;
     this.failures = 0;
     this.task = cfg;
     this.storage = cfg ? new FaultyStorage(openStorage(cfg.storageUrl)) : null;
@@ -155,6 +160,7 @@ export class LogBackupExecutor {
     const t0 = performance.now();
     const floor = BigInt(this.task.startTs);
     const old = this.observed;
+    this.lastHit = null;
     this.observed = this.guard.ledRegions().map((r) => {
       // Unchanged regions keep their object, so a flush in flight updates the live state.
       const same = old.find((o) => o.id === r.id && o.start.equals(r.start) && o.end.equals(r.end));
@@ -168,45 +174,65 @@ export class LogBackupExecutor {
     this.metrics.observe('tikv_log_backup_interal_actor_acting_duration_sec', ['ModifyObserve'], (performance.now() - t0) / 1000);
   }
 
-  private lookup(key: Buffer): Observed | undefined {
+  /** The observed region holding a key (the keys of one request share one: tried first). */
+  private lookup(key: Uint8Array): Observed | undefined {
+    return this.find((b) => compareBytes(key, b));
+  }
+
+  /** The observed region holding drained event i's key. */
+  private lookupDrained(d: DrainedEvents, i: number): Observed | undefined {
+    return this.find((b) => d.compareKey(i, b));
+  }
+
+  /** Binary search over the observed regions; cmp(bound) compares the key with a bound. */
+  private find(cmp: (bound: Buffer) => number): Observed | undefined {
+    const last = this.lastHit;
+    if (last && cmp(last.start) >= 0 && (last.end.length === 0 || cmp(last.end) < 0)) return last;
     const list = this.observed;
     let lo = 0;
     let hi = list.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const r = list[mid]!;
-      if (Buffer.compare(key, r.start) < 0) hi = mid - 1;
-      else if (r.end.length > 0 && Buffer.compare(key, r.end) >= 0) lo = mid + 1;
-      else return r;
+      if (cmp(r.start) < 0) hi = mid - 1;
+      else if (r.end.length > 0 && cmp(r.end) >= 0) lo = mid + 1;
+      else return (this.lastHit = r);
     }
     return undefined;
   }
 
-  private events(key: Buffer, commitTs: bigint, startTs: bigint, type: 'P' | 'D', short: Buffer | null): LogEvent[] {
-    const out: LogEvent[] = [{ cf: 'write', key, ts: commitTs, startTs, type, value: short ?? Buffer.alloc(0), commitTs }];
+  /**
+   * Buffers the events of one committed write record: the record itself, and for a long Put
+   * its value from the default CF. Returns the bytes buffered.
+   */
+  private emit(key: Uint8Array, commitTs: bigint, startTs: bigint, type: 'P' | 'D', short: Uint8Array | null): number {
+    this.buffer.append('write', key, commitTs, startTs, type, short ?? EMPTY, commitTs);
+    let bytes = key.length + (short?.length ?? 0);
     if (type === 'P' && short === null) {
       const value = this.mvcc.defaultValue(key, startTs);
-      if (value) out.push({ cf: 'default', key, ts: startTs, startTs, type: 'P', value, commitTs });
+      if (value) {
+        this.buffer.append('default', key, startTs, startTs, 'P', value, commitTs);
+        bytes += key.length + value.length;
+      }
     }
-    return out;
+    return bytes;
   }
 
   private onCommitted(key: Buffer, commitTs: bigint, startTs: bigint, type: 'P' | 'D', short: Buffer | null): void {
     if (!this.task) return;
     if (this.batchKvs === 0) queueMicrotask(() => this.closeBatch());
     this.batchKvs++;
+    const t0 = performance.now();
     const r = this.lookup(key);
     // A region not scanned yet is skipped: its initial scan will read this commit from disk.
     if (!r || !r.scanned) {
       this.skippedKvs++;
       return;
     }
-    const t0 = performance.now();
-    // Copied: a key that came by structured clone is a view of a copy of the sender's whole
-    // buffer pool slab (8 KiB or more); keeping the view would keep the slab, unaccounted.
-    const evs = this.events(Buffer.from(key), commitTs, startTs, type, short ? Buffer.from(short) : null);
+    // The buffer copies the key and value bytes: a key that came by structured clone is a view
+    // of a copy of the sender's whole buffer pool slab (8 KiB or more), never kept.
     const t1 = performance.now();
-    this.buffer.push(...evs);
+    this.emit(key, commitTs, startTs, type, short);
     this.batchToEventMs += t1 - t0;
     this.batchSaveMs += performance.now() - t1;
     if (!this.flushRequested && this.buffer.bytes > DEFAULT_FLUSH_SIZE_BYTES) {
@@ -236,11 +262,9 @@ export class LogBackupExecutor {
     let rows = 0;
     let gets = 0;
     for (const w of this.mvcc.committedAfter(r.start, r.end, r.checkpoint)) {
-      const evs = this.events(w.key, w.commitTs, w.startTs, w.type, w.shortValue);
       rows++;
-      gets += evs.length - 1;
-      for (const e of evs) bytes += e.key.length + e.value.length;
-      this.buffer.push(...evs);
+      if (w.type === 'P' && w.shortValue === null) gets++;
+      bytes += this.emit(w.key, w.commitTs, w.startTs, w.type, w.shortValue);
     }
     r.scanned = true;
     const m = this.metrics;
@@ -309,20 +333,31 @@ export class LogBackupExecutor {
         const bound = lock !== null && lock < req.tso ? lock : req.tso;
         resolved.set(r, bound > r.checkpoint ? bound : r.checkpoint);
       }
-      const selected: LogEvent[] = [];
-      const keep: LogEvent[] = [];
-      for (const e of this.buffer.drain()) {
-        const r = this.lookup(e.key);
-        if (!r || !r.scanned) continue; // moved away: its new leader scans from the checkpoint
-        if (e.commitTs <= (resolved.get(r) ?? 0n)) selected.push(e);
-        else keep.push(e);
+      // Each event goes to its region's block when its commit is resolved, back to the buffer
+      // when not yet, and nowhere when its region moved away (the new leader scans it).
+      const d = this.buffer.drainRecords();
+      const bounds = new Map<Observed, Buffer>();
+      for (const [r, ts] of resolved) bounds.set(r, tsBytes(ts));
+      const groups = new Map<Observed, { write: FlushGroup; default: FlushGroup }>();
+      const keep: number[] = [];
+      for (let i = 0; i < d.count; i++) {
+        const r = this.lookupDrained(d, i);
+        if (!r || !r.scanned) continue;
+        if (d.compareCommitTs(i, bounds.get(r)!) > 0) {
+          keep.push(i);
+          continue;
+        }
+        let g = groups.get(r);
+        if (!g) groups.set(r, (g = { write: { region: r.id, cf: 'write', ids: [] }, default: { region: r.id, cf: 'default', ids: [] } }));
+        g[d.cf(i)].ids.push(i);
       }
-      this.buffer.push(...keep);
+      for (const i of keep) this.buffer.appendFrom(d, i);
+      const selected = [...groups.values()].flatMap((g) => [g.write, g.default]);
       const storeResolved = [...resolved.values()].reduce((m, x) => (x < m ? x : m), req.tso);
       const tSave = performance.now();
       this.metrics.observe('tikv_stream_flush_duration_sec', ['resolve'], (tSave - tResolve) / 1000);
       try {
-        const out = await writeFlush(storage, { clusterId: task.clusterId, storeId: this.storeId, flushTs: req.tso, resolvedTs: storeResolved }, selected, (k) => this.lookup(k)?.id ?? 0);
+        const out = await writeFlushRecords(storage, { clusterId: task.clusterId, storeId: this.storeId, flushTs: req.tso, resolvedTs: storeResolved }, d, selected);
         const tCheckpoint = performance.now();
         await storage.write(checkpointFilePath(this.storeId), encodeTsFile(req.globalCheckpoint));
         this.metrics.observe('tikv_stream_flush_duration_sec', ['save_files'], (tCheckpoint - tSave) / 1000);
@@ -336,7 +371,8 @@ export class LogBackupExecutor {
         this.metrics.observe('tikv_log_backup_interal_actor_acting_duration_sec', ['Flush'], (performance.now() - tScan) / 1000);
         return { ...base, ...out, ok: true, skipped: false, consecutive_failures: 0, store_checkpoint: storeResolved.toString(), region_checkpoints: cps, duration_ms: Date.now() - t0, initial_scans: scans, initial_scan_bytes: scanBytes, observed_regions: this.observed.length, pending_scans: this.observed.filter((r) => !r.scanned).length, metrics: this.shipMetrics() };
       } catch (err) {
-        if (this.epoch === epoch) this.buffer.push(...selected); // nothing is lost: retried next time
+        // Nothing is lost: written again at the next flush.
+        if (this.epoch === epoch) for (const g of selected) for (const i of g.ids) this.buffer.appendFrom(d, i);
         this.failures++;
         const code = toErrorObject(err).code;
         this.metrics.inc('tikv_stream_errors', [code]);

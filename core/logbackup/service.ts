@@ -41,6 +41,8 @@ export class LogBackupService {
   private global = 0n;
   private readonly regionCps = new Map<number, bigint>();
   private readonly inFlight = new Set<number>();
+  /** Stores asked to flush while flushing: they flush again right after. */
+  private readonly again = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly view: TaskStatusView;
@@ -271,7 +273,14 @@ export class LogBackupService {
 
   private async flushStore(storeId: number): Promise<FlushReport | null> {
     const s = this.cluster.store(storeId);
-    if (!this.task || this.paused() || !s.up || this.inFlight.has(storeId)) return null;
+    if (!this.task || this.paused() || !s.up) return null;
+    if (this.inFlight.has(storeId)) {
+      // Asked while a flush runs (a region just moved here, or the buffer is full): the
+      // running flush may predate the reason, so another follows it at once instead of
+      // leaving the region's checkpoint behind until the next tick.
+      this.again.add(storeId);
+      return null;
+    }
     this.inFlight.add(storeId);
     const task = this.task;
     try {
@@ -287,6 +296,7 @@ export class LogBackupService {
       return null; // the store is down: its regions' checkpoints stay where they were
     } finally {
       this.inFlight.delete(storeId);
+      if (this.again.delete(storeId)) void this.flushStore(storeId);
     }
   }
 

@@ -41,15 +41,19 @@ export function encodeEntries(entries: KvEntry[]): Buffer {
   let size = 0;
   for (const e of entries) size += HEADER + e.key.length + e.value.length;
   const out = Buffer.allocUnsafe(size);
+  // DataView and TypedArray#set: Buffer's writeBigUInt64BE splits every ts with BigInt math.
+  const v = new DataView(out.buffer, out.byteOffset, out.length);
   let o = 0;
   for (const e of entries) {
-    o = out.writeUInt32BE(e.key.length, o);
-    o += e.key.copy(out, o);
-    o = out.writeBigUInt64BE(e.ts, o);
-    o = out.writeBigUInt64BE(e.startTs, o);
-    o = out.writeUInt8(e.type.charCodeAt(0), o);
-    o = out.writeUInt32BE(e.value.length, o);
-    o += e.value.copy(out, o);
+    v.setUint32(o, e.key.length);
+    out.set(e.key, o + 4);
+    o += 4 + e.key.length;
+    v.setBigUint64(o, e.ts);
+    v.setBigUint64(o + 8, e.startTs);
+    out[o + 16] = e.type.charCodeAt(0);
+    v.setUint32(o + 17, e.value.length);
+    out.set(e.value, o + 21);
+    o += 21 + e.value.length;
   }
   return out;
 }
