@@ -1,8 +1,8 @@
 /** `pitr backup full|schedule|history|propose-layout`: snapshot backups, as `br backup full`. */
-import type { BackupRunInfo, FullBackupSummary, ScheduleInfo } from '../contract/snapshot.ts';
+import type { BackupRunInfo, FullBackupSummary, ScheduleInfo, SnapshotProgress, SnapshotRunStatus } from '../contract/snapshot.ts';
 import { ErrorCode, PitrError } from '../errors.ts';
 import { resolveDataDir } from '../host/data-dir.ts';
-import { parseTs } from '../tso/index.ts';
+import { formatDuration, parseTs } from '../tso/index.ts';
 import { intFlag, numberFlag, parseFlags, required, storageFlag } from './args.ts';
 import { call, pdEndpoint } from './client.ts';
 import { emit, stdIo, table } from './output.ts';
@@ -16,6 +16,7 @@ pitr backup schedule add --pd A --cron "0 0 * * *" -s|--storage BASE
     snapshot on a cron schedule (cluster time, UTC) into BASE/backup-<cluster-id>/snapshot-YYYYMMDDhhmmss
 pitr backup schedule list --pd A           the cluster's schedules and their next runs
 pitr backup schedule remove --pd A --id N  remove a schedule
+pitr backup status --pd A                  progress of the running snapshot run (else the last one)
 pitr backup history --pd A [--limit N]     recent snapshot runs (manual and scheduled)
 pitr backup propose-layout --pd A -s BASE  the recommended log backup and snapshot folders under BASE`;
 
@@ -49,6 +50,38 @@ function summary(r: FullBackupSummary): string {
       `[total-kv-size=${humanSize(r.bytes)}] [average-speed=${speed}] [backup-data-size(after-compressed)=${humanSize(r.size)}] [files=${r.files}]`,
     `backup saved to ${r.storage}`,
   ].join('\n');
+}
+
+// How often a terminal's progress bar is redrawn while `backup full` runs.
+const PROGRESS_POLL_MS = 300;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** br's progress bar, with the regions, the data so far and the ETA. */
+function progressBar(p: SnapshotProgress): string {
+  const width = 60;
+  const fill = Math.round(p.fraction * width);
+  const eta = p.eta_s === null ? '' : ` ETA ${formatDuration(p.eta_s * 1000)}`;
+  return `Full Backup <${'-'.repeat(fill)}${' '.repeat(width - fill)}> ${(p.fraction * 100).toFixed(2)}% ${p.regions_done}/${p.regions_total} regions ${humanSize(p.bytes)}${eta}`;
+}
+
+function runStatus(s: SnapshotRunStatus | null): string {
+  if (s === null) return 'no snapshot run since the host started: see `pitr backup history`';
+  const head = `run ${s.run_id} (${s.schedule_id === null ? 'manual' : `schedule ${s.schedule_id}`}) into ${s.storage}: ${s.state}, started ${s.started_at}${s.backup_ts ? `, BackupTS=${s.backup_ts}` : ''}`;
+  const tail = s.result ? summary(s.result) : s.error ? `error: ${s.error.message}` : `${formatDuration(s.progress.elapsed_s * 1000)} elapsed`;
+  return [head, progressBar(s.progress), tail].join('\n');
+}
+
+/** Draws the running backup's progress on a terminal until `done` settles. */
+async function followOnTerminal(status: () => Promise<SnapshotRunStatus | null>, done: Promise<unknown>): Promise<void> {
+  let finished = false;
+  void done.finally(() => (finished = true)).catch(() => undefined);
+  while (!finished) {
+    await Promise.race([sleep(PROGRESS_POLL_MS), done.catch(() => undefined)]);
+    if (finished) break;
+    const s = await status().catch(() => null);
+    if (s?.state === 'running') process.stderr.write(`\r${progressBar(s.progress)}`);
+  }
+  process.stderr.write('\r\x1b[K');
 }
 
 function schedules(list: ScheduleInfo[]): string {
@@ -90,11 +123,14 @@ export async function backupCommand(argv: string[]): Promise<number> {
       const ratelimit = numberFlag('ratelimit', values.ratelimit);
       if (ratelimit === 0) throw new PitrError(ErrorCode.InvalidArgument, '--ratelimit must be above 0 MiB/s (omit it for no limit)');
       const storage = storageFlag(cmd, values.storage);
-      const r = await call(ep(), 'backup:full', {
+      const running = call(ep(), 'backup:full', {
         storage,
         ...(values.backupts !== undefined ? { backupts: values.backupts } : {}),
         ...(ratelimit !== undefined ? { ratelimit } : {}),
       });
+      // On a terminal the bar moves as the stores go (stdout keeps only the summary).
+      if (process.stderr.isTTY && !io.json) await followOnTerminal(() => call(ep(), 'backup:status', {}), running);
+      const r = await running;
       emit(io, { backup_ts: r.backup_ts, kvs: r.kvs, bytes: r.bytes, size: r.size, files: r.files, duration_s: r.duration_s, storage: r.storage }, () => summary(r));
       break;
     }
@@ -115,6 +151,11 @@ export async function backupCommand(argv: string[]): Promise<number> {
       emit(io, r, () => `schedule ${r.id} removed`);
       break;
     }
+    case 'status': {
+      const st = await call(ep(), 'backup:status', {});
+      emit(io, st, () => runStatus(st));
+      break;
+    }
     case 'history': {
       const limit = intFlag('limit', values.limit, 1);
       const list = await call(ep(), 'backup:history', limit !== undefined ? { limit } : {});
@@ -127,7 +168,7 @@ export async function backupCommand(argv: string[]): Promise<number> {
       break;
     }
     default:
-      throw new PitrError(ErrorCode.InvalidArgument, `unknown command \`pitr ${cmd}\`: use backup full, backup schedule add|list|remove, backup history or backup propose-layout`);
+      throw new PitrError(ErrorCode.InvalidArgument, `unknown command \`pitr ${cmd}\`: use backup full, backup status, backup schedule add|list|remove, backup history or backup propose-layout`);
   }
   return 0;
 }

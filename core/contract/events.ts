@@ -4,12 +4,15 @@
  * over IPC.
  */
 import type { RestoreStatus } from './restore.ts';
+import type { SnapshotRunStatus } from './snapshot.ts';
 import type { MetricsEvents } from './metrics.ts';
 
 /** Every push channel and what it carries. */
 export interface ServerEvents extends MetricsEvents {
   /** A restore's phased progress (and its end, with the result or the error). */
   'restore:progress': RestoreStatus;
+  /** A snapshot run's progress (manual or scheduled), and its end with the result or the error. */
+  'backup:progress': SnapshotRunStatus;
 }
 
 /** A push channel name. */

@@ -23,6 +23,7 @@ export const snapshotSchemas = {
   'backup:schedule-remove': z.object({ ...target, id: z.number().int().positive() }).strict(),
   'backup:history': z.object({ ...target, limit: z.number().int().positive().max(10_000).default(50) }).strict(),
   'backup:propose-layout': z.object({ ...target, base: storageUrl }).strict(),
+  'backup:status': z.object(target).strict(),
 } as const;
 
 /** The outcome of a snapshot backup, as br's "Full Backup success summary" reports it. */
@@ -75,6 +76,41 @@ export interface BackupRunInfo {
   error: string | null;
 }
 
+/** How far a snapshot run is (regions, as br's progress bar counts them). */
+export interface SnapshotProgress {
+  /** Attempt round: ranges left by a round (regions that moved, locks resolved) are retried. */
+  round: number;
+  regions_done: number;
+  /** Regions done plus the regions still to back up (grows when a region splits). */
+  regions_total: number;
+  kvs: number;
+  bytes: number;
+  size: number;
+  files: number;
+  /** regions_done / regions_total (1 once the backupmeta is written). */
+  fraction: number;
+  elapsed_s: number;
+  /** Seconds left at the speed so far; null until a region is done. */
+  eta_s: number | null;
+}
+
+/** A snapshot run as it goes: pushed as `backup:progress`, read with `backup:status`. */
+export interface SnapshotRunStatus {
+  /** The run's id in the history. */
+  run_id: number;
+  cluster: string;
+  /** The schedule that started it; null for a manual run. */
+  schedule_id: number | null;
+  /** The storage URL, credentials removed. */
+  storage: string;
+  state: 'running' | 'succeeded' | 'failed';
+  started_at: string;
+  backup_ts: U64String | null;
+  progress: SnapshotProgress;
+  result: FullBackupSummary | null;
+  error: { code: string; message: string } | null;
+}
+
 /** The recommended storage URLs of a cluster's backups. */
 export interface LayoutProposal {
   log: string;
@@ -89,4 +125,6 @@ export interface SnapshotResponseTypes {
   'backup:schedule-remove': { id: number };
   'backup:history': BackupRunInfo[];
   'backup:propose-layout': LayoutProposal;
+  /** The cluster's running snapshot run, else its last run since the host started, else null. */
+  'backup:status': SnapshotRunStatus | null;
 }

@@ -26,6 +26,7 @@ export function snapshotHandlers(host: ClusterSource): Pick<Handlers, keyof Snap
     'backup:schedule-list': async (i) => svc().listSchedules(i.cluster),
     'backup:schedule-remove': async (i) => svc().removeSchedule(i.cluster, i.id),
     'backup:history': async (i) => svc().history(i.cluster, i.limit),
+    'backup:status': async (i) => svc().status(i.cluster),
     'backup:propose-layout': async (i) => {
       const c = host.cluster(i.cluster);
       return proposeLayout(i.base, c.pd.clusterId, c.pd.clock.now());

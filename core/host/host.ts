@@ -17,7 +17,8 @@ import { MetricsHub } from '../metrics/hub.ts';
 import type { MetricsHubOptions } from '../metrics/hub.ts';
 import { METRICS_CONTENT_TYPE } from '../metrics/registry.ts';
 import { RestoreService } from '../restore/service.ts';
-import { startSnapshotScheduler, stopSnapshotScheduler } from '../snapshot/service.ts';
+import { snapshotService, startSnapshotScheduler, stopSnapshotScheduler } from '../snapshot/service.ts';
+import type { SnapshotService } from '../snapshot/service.ts';
 import { makeHandlers } from './api.ts';
 import { ensureToken, readHostFile, removeHostFile, writeHostFile } from './data-dir.ts';
 import { startApiServer } from './http-server.ts';
@@ -156,11 +157,20 @@ export class ClusterHost {
   subscribe<K extends EventChannel>(send: (channel: K, data: ServerEvents[K]) => void): () => void {
     const onRestore = (s: ServerEvents['restore:progress']) => send('restore:progress' as K, s as ServerEvents[K]);
     const onMetrics = (ch: keyof ServerEvents, data: unknown) => send(ch as K, data as ServerEvents[K]);
+    const onBackup = (s: ServerEvents['backup:progress']) => send('backup:progress' as K, s as ServerEvents[K]);
+    let snapshots: SnapshotService | null = null;
+    try {
+      snapshots = snapshotService(this);
+    } catch {
+      snapshots = null; // the host is closing: no more snapshot runs to follow
+    }
     this.restore.listeners.add(onRestore);
     this.metrics.listeners.add(onMetrics);
+    snapshots?.listeners.add(onBackup);
     return () => {
       this.restore.listeners.delete(onRestore);
       this.metrics.listeners.delete(onMetrics);
+      snapshots?.listeners.delete(onBackup);
     };
   }
 

@@ -21,7 +21,7 @@ import { encodeBackupMeta, SNAPSHOT_PATHS } from './backupmeta.ts';
 import type { SnapshotBackupMeta } from './backupmeta.ts';
 import { BackupErrorCode } from './errors.ts';
 import { gcExceeded, GcHold } from './gc-hold.ts';
-import { KeySpanSet } from './key-ranges.ts';
+import { intersect, KeySpanSet } from './key-ranges.ts';
 import { cancelled, planRound, runRound } from './store-jobs.ts';
 
 // Rounds before the backup gives up on ranges it cannot finish (a region stuck moving, a live
@@ -41,6 +41,8 @@ export interface BackupProgress {
   regions_done: number;
   /** Key ranges still to back up (0 once only the backupmeta is left). */
   ranges_left: number;
+  /** Regions (as PD knows them now) that overlap the ranges still to back up. */
+  regions_left: number;
   kvs: number;
   bytes: number;
   size: number;
@@ -121,7 +123,9 @@ async function backupRanges(cluster: Cluster, storageUrl: string, backupTs: bigi
   const progress = (round: number) => {
     if (!opts.onProgress) return;
     const t = totalsOf(done);
-    opts.onProgress({ backup_ts: backupTs.toString(), round, regions_done: t.regions, ranges_left: pending.all().length, kvs: t.kvs, bytes: t.bytes, size: t.size, files: t.files });
+    const spans = pending.all();
+    const regionsLeft = cluster.pd.regions.all().filter((r) => spans.some((s) => intersect(s, r) !== null)).length;
+    opts.onProgress({ backup_ts: backupTs.toString(), round, regions_done: t.regions, ranges_left: spans.length, regions_left: regionsLeft, kvs: t.kvs, bytes: t.bytes, size: t.size, files: t.files });
   };
   let problems: string[] = [];
   for (let round = 1; !pending.empty; round++) {

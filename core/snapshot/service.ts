@@ -6,13 +6,14 @@
  * recommended folder `<base>/backup-<cluster-id>/snapshot-YYYYMMDDhhmmss`.
  */
 import type { Cluster } from '../cluster/cluster.ts';
-import type { BackupRunInfo, ScheduleInfo } from '../contract/snapshot.ts';
-import { ErrorCode, PitrError } from '../errors.ts';
+import { performance } from 'node:perf_hooks';
+import type { BackupRunInfo, ScheduleInfo, SnapshotProgress, SnapshotRunStatus } from '../contract/snapshot.ts';
+import { ErrorCode, PitrError, toErrorObject } from '../errors.ts';
 import type { BackupStorage } from '../storage/index.ts';
 import { proposeLayout } from '../storage/layout.ts';
 import { parseStorageUrl, redactUrl } from '../storage/url.ts';
 import { runFullBackup } from './backup.ts';
-import type { FullBackupResult } from './backup.ts';
+import type { BackupProgress, FullBackupResult } from './backup.ts';
 import { describeCron, nextRun, parseCron } from './cron.ts';
 import { BackupErrorCode } from './errors.ts';
 import { ScheduleDb } from './schedule-db.ts';
@@ -22,6 +23,8 @@ import type { ScheduleRow } from './schedule-db.ts';
 // time; at high clock speeds a cluster minute is shorter than this, and runs due in between are
 // coalesced into one.
 const DEFAULT_TICK_MS = 1_000;
+// Least real time between two progress pushes of one run (the first and the last always go).
+const DEFAULT_PROGRESS_PUSH_MS = 250;
 
 /** What the service needs from its host (the ClusterHost provides it). */
 export interface ClusterSource {
@@ -48,6 +51,10 @@ export class SnapshotService {
   private readonly nextDue = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The running or last run per cluster name, since the host started. */
+  private readonly statuses = new Map<string, SnapshotRunStatus>();
+  /** Called with a copy of a run's status as it goes and once at its end (`backup:progress`). */
+  readonly listeners = new Set<(s: SnapshotRunStatus) => void>();
 
   constructor(
     private readonly source: ClusterSource,
@@ -87,20 +94,58 @@ export class SnapshotService {
     if (this.closed) throw new PitrError(BackupErrorCode.Cancelled, 'the host is shutting down; run the backup again once it is back');
     const abort = new AbortController();
     this.running.set(cluster.name, abort);
-    const runId = this.db.startRun({ schedule_id: scheduleId, cluster: cluster.name, started_at: iso(cluster.pd.clock.now()), storage: redactUrl(storage), state: 'running' });
+    const startedAt = iso(cluster.pd.clock.now());
+    const runId = this.db.startRun({ schedule_id: scheduleId, cluster: cluster.name, started_at: startedAt, storage: redactUrl(storage), state: 'running' });
+    const t0 = performance.now();
+    const status: SnapshotRunStatus = {
+      run_id: runId,
+      cluster: cluster.name,
+      schedule_id: scheduleId,
+      storage: redactUrl(storage),
+      state: 'running',
+      started_at: startedAt,
+      backup_ts: null,
+      progress: { round: 0, regions_done: 0, regions_total: cluster.pd.regions.all().length, kvs: 0, bytes: 0, size: 0, files: 0, fraction: 0, elapsed_s: 0, eta_s: null },
+      result: null,
+      error: null,
+    };
+    this.statuses.set(cluster.name, status);
+    let lastPush = -Infinity;
+    const publish = (always: boolean) => {
+      const now = performance.now();
+      status.progress.elapsed_s = Math.round(now - t0) / 1000;
+      if (!always && now - lastPush < DEFAULT_PROGRESS_PUSH_MS) return;
+      lastPush = now;
+      const copy = structuredClone(status);
+      for (const l of this.listeners) l(copy);
+    };
+    publish(true);
     const run = (async () => {
       try {
         const r = await runFullBackup(cluster, {
           storage,
           signal: abort.signal,
+          onProgress: (p) => {
+            status.backup_ts = p.backup_ts;
+            status.progress = progressOf(p, (performance.now() - t0) / 1000);
+            publish(false);
+          },
           ...(opts.backupTs !== undefined ? { backupTs: opts.backupTs } : {}),
           ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}),
           ...(this.opts.openStorage ? { openStorage: this.opts.openStorage } : {}),
         });
         this.db.finishRun(runId, { finished_at: iso(cluster.pd.clock.now()), state: 'succeeded', backup_ts: r.backup_ts, kvs: r.kvs, bytes: r.bytes, error: null });
+        const { meta: _meta, ...summary } = r;
+        Object.assign(status, { state: 'succeeded', backup_ts: r.backup_ts, result: summary });
+        Object.assign(status.progress, { fraction: 1, eta_s: 0, regions_total: status.progress.regions_done });
+        publish(true);
         return r;
       } catch (err) {
         this.db.finishRun(runId, { finished_at: iso(cluster.pd.clock.now()), state: 'failed', backup_ts: null, kvs: null, bytes: null, error: (err as Error).message });
+        const e = toErrorObject(err);
+        Object.assign(status, { state: 'failed', error: { code: e.code, message: e.message } });
+        status.progress.eta_s = null;
+        publish(true);
         throw err;
       } finally {
         this.running.delete(cluster.name);
@@ -136,6 +181,13 @@ export class SnapshotService {
     }
     this.nextDue.delete(id);
     return { id };
+  }
+
+  /** The cluster's running snapshot run, else its last one since the host started, else null. */
+  status(clusterName: string | undefined): SnapshotRunStatus | null {
+    const cluster = this.source.cluster(clusterName);
+    const s = this.statuses.get(cluster.name);
+    return s ? structuredClone(s) : null;
   }
 
   /** A cluster's runs, newest first. */
@@ -195,6 +247,25 @@ export class SnapshotService {
     }
     await Promise.all(started);
   }
+}
+
+/** A run's progress by regions; the ETA assumes the speed so far. */
+function progressOf(p: BackupProgress, elapsedS: number): SnapshotProgress {
+  const total = p.regions_done + p.regions_left;
+  const fraction = total > 0 ? p.regions_done / total : 0;
+  return {
+    round: p.round,
+    regions_done: p.regions_done,
+    regions_total: total,
+    kvs: p.kvs,
+    bytes: p.bytes,
+    size: p.size,
+    files: p.files,
+    // Not 1 before the backupmeta is written: that is the run's last step.
+    fraction: Math.min(fraction, 0.99),
+    elapsed_s: Math.round(elapsedS * 1000) / 1000,
+    eta_s: fraction > 0 ? Math.round(((elapsedS * (1 - fraction)) / fraction) * 10) / 10 : null,
+  };
 }
 
 const services = new WeakMap<ClusterSource, SnapshotService>();

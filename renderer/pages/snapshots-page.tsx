@@ -5,7 +5,8 @@ import { formatBytes, formatCount, formatDateTime, formatDuration, formatTsoTime
 import { useClusterStore } from '../state/cluster.ts';
 import { clearOp, useOp } from '../state/ops.ts';
 import { useWatch } from '../state/poll.ts';
-import { refreshSnapshots, runSnapshot, useSnapshotsStore } from '../state/snapshots.ts';
+import { followSnapshotRuns, refreshSnapshots, runSnapshot, useSnapshotsStore } from '../state/snapshots.ts';
+import type { SnapshotRunStatus } from '../../core/contract/index.ts';
 import { SchedulesCard } from './snapshots-schedules.tsx';
 
 // History rows appear when a scheduled run starts: poll it at a gentle pace.
@@ -22,11 +23,27 @@ function useElapsed(since: number | null): number {
   return since === null ? 0 : Math.max(0, (now - since) / 1000);
 }
 
+/** A run's progress by regions, as br's bar counts them, with the data so far and the ETA. */
+function RunProgress({ run }: { run: SnapshotRunStatus }) {
+  const p = run.progress;
+  const by = run.schedule_id === null ? '' : ` (schedule ${run.schedule_id})`;
+  return (
+    <Progress
+      fraction={p.fraction}
+      etaS={p.eta_s}
+      label={`Backing up every region at one TSO${by}`}
+      detail={`${p.regions_done} of ${p.regions_total} regions · ${formatCount(p.kvs)} KVs · ${formatBytes(p.bytes)} · ${p.files} files · ${formatDuration(p.elapsed_s)} elapsed${p.round > 1 ? ` · attempt ${p.round}` : ''}`}
+      testId="snapshots-progress"
+    />
+  );
+}
+
 /** `br backup full` now. */
 function RunNow() {
   const [storage, setStorage] = useState('');
   const runningSince = useSnapshotsStore((s) => s.runningSince);
   const last = useSnapshotsStore((s) => s.last);
+  const run = useSnapshotsStore((s) => s.run);
   const op = useOp('snapshots:run');
   const elapsed = useElapsed(runningSince);
   return (
@@ -45,7 +62,11 @@ function RunNow() {
           Run snapshot now
         </Button>
       </form>
-      {runningSince !== null && <Progress fraction={null} label="Backing up every region at one TSO" detail={`${formatDuration(elapsed)} elapsed`} testId="snapshots-progress" />}
+      {run?.state === 'running' ? (
+        <RunProgress run={run} />
+      ) : (
+        runningSince !== null && <Progress fraction={null} label="Backing up every region at one TSO" detail={`${formatDuration(elapsed)} elapsed`} testId="snapshots-progress" />
+      )}
       {last && (
         <div className="stats" data-testid="snapshots-result">
           <Stat label="Backup ts" value={formatTsoTime(last.backup_ts).slice(11, 19)} sub={<span data-testid="snapshots-result-ts">{last.backup_ts}</span>} tone="ok" />
@@ -110,6 +131,7 @@ export function SnapshotsPage() {
   const current = useClusterStore((s) => s.current);
   const refreshError = useOp('snapshots:refresh').error;
   useWatch('snapshots:refresh', refreshSnapshots, REFRESH_MS, [current]);
+  useEffect(() => followSnapshotRuns(), []);
   return (
     <>
       <PageHeader title="Snapshots" lead="Full backups (br backup full): every region at one TSO, with checksums. A restore starts from a snapshot and replays the log after it." />

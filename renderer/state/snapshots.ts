@@ -3,8 +3,8 @@
  * schedules of the current cluster and the run history.
  */
 import { create } from 'zustand';
-import type { BackupRunInfo, FullBackupSummary, ScheduleInfo } from '../../core/contract/index.ts';
-import { invoke } from '../client/index.ts';
+import type { BackupRunInfo, FullBackupSummary, ScheduleInfo, SnapshotRunStatus } from '../../core/contract/index.ts';
+import { invoke, onPush } from '../client/index.ts';
 import { currentCluster } from './cluster.ts';
 import { failOp, runOp } from './ops.ts';
 
@@ -12,25 +12,46 @@ import { failOp, runOp } from './ops.ts';
 export interface SnapshotsSlice {
   /** When the manual run started (ms since epoch), while it runs. */
   runningSince: number | null;
+  /** The current cluster's running (or last) snapshot run, manual or scheduled, as pushed. */
+  run: SnapshotRunStatus | null;
   last: FullBackupSummary | null;
   schedules: ScheduleInfo[];
   history: BackupRunInfo[];
 }
 
 /** The snapshot store. */
-export const useSnapshotsStore = create<SnapshotsSlice>(() => ({ runningSince: null, last: null, schedules: [], history: [] }));
+export const useSnapshotsStore = create<SnapshotsSlice>(() => ({ runningSince: null, run: null, last: null, schedules: [], history: [] }));
 
 function cluster(): string | undefined {
   return currentCluster() ?? undefined;
 }
 
-/** Refreshes schedules and history. */
+/** Takes a run's status if it is the current cluster's, and not older than the one held. */
+function takeRun(s: SnapshotRunStatus | null): void {
+  const held = useSnapshotsStore.getState().run;
+  if (s === null) return useSnapshotsStore.setState({ run: null });
+  if (s.cluster !== cluster()) return;
+  if (held && held.cluster === s.cluster && held.run_id > s.run_id) return;
+  if (held && held.run_id === s.run_id && held.state !== 'running' && s.state === 'running') return; // a late push
+  useSnapshotsStore.setState({ run: s });
+}
+
+/** Follows `backup:progress` pushes (manual and scheduled runs) until the returned stop is called. */
+export function followSnapshotRuns(): () => void {
+  return onPush('backup:progress', (s) => {
+    takeRun(s);
+    if (s.state !== 'running' && s.cluster === cluster()) void refreshSnapshots();
+  });
+}
+
+/** Refreshes schedules, history and the run in progress. */
 export async function refreshSnapshots(): Promise<void> {
   const c = cluster();
-  if (c === undefined) return useSnapshotsStore.setState({ schedules: [], history: [] });
+  if (c === undefined) return useSnapshotsStore.setState({ schedules: [], history: [], run: null });
   try {
-    const [schedules, history] = await Promise.all([invoke('backup:schedule-list', { cluster: c }), invoke('backup:history', { cluster: c, limit: 50 })]);
+    const [schedules, history, run] = await Promise.all([invoke('backup:schedule-list', { cluster: c }), invoke('backup:history', { cluster: c, limit: 50 }), invoke('backup:status', { cluster: c })]);
     useSnapshotsStore.setState({ schedules, history });
+    takeRun(run);
   } catch (err) {
     failOp('snapshots:refresh', err);
   }

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClusterInfo, TxnResult } from '../../core/contract/types.ts';
-import type { BackupRunInfo, ScheduleInfo } from '../../core/contract/snapshot.ts';
+import type { BackupRunInfo, ScheduleInfo, SnapshotRunStatus } from '../../core/contract/snapshot.ts';
 import { readSnapshotMeta } from '../../core/snapshot/backupmeta.ts';
 import { closeStorage, openStorage } from '../../core/storage/index.ts';
 import { pitr, pitrJson, removeTempDirs, startServer, tempDir } from '../helpers/cli.ts';
@@ -91,6 +91,15 @@ describe('pitr backup', () => {
     assert.ok(runs.filter((x) => x.state === 'succeeded' && x.schedule_id === null).length >= 3);
     assert.ok(runs.some((x) => x.state === 'failed'), 'the refused run is recorded too');
     for (const x of runs) assert.ok(!/S3RVER/.test(x.storage), 'credentials are never shown');
+    // `backup status`: the last run, with its progress at 100 % and br's summary.
+    const st = await pitrJson<SnapshotRunStatus>(['backup', 'status', '--pd', pd], o());
+    assert.equal(st.state, 'succeeded');
+    assert.equal(st.progress.fraction, 1);
+    assert.equal(st.run_id, runs[0]!.id);
+    const human = await pitr(['backup', 'status', '--pd', pd], o());
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^run \d+ \(manual\) into .*: succeeded/);
+    assert.match(human.stdout, /Full Backup <-{60}> 100\.00% (\d+)\/\1 regions/);
   });
 
   test('schedule add, list and remove', async () => {
