@@ -252,11 +252,14 @@ export class LogBackupService {
     const loop = (delay: number) => {
       this.timer = setTimeout(() => {
         const t0 = Date.now();
-        void this.flushAll().finally(() => {
-          const t = this.task;
-          const gap = t ? Math.max(MIN_REAL_FLUSH_GAP_MS, t.flush_interval_ms / Math.max(0.01, this.pd.clock.speed)) : 1000;
-          if (this.timer) loop(Math.max(MIN_REAL_FLUSH_GAP_MS, gap - (Date.now() - t0)));
-        });
+        // A failed round (the cluster is closing) is dropped: the next tick, if any, tries again.
+        void this.flushAll()
+          .catch(() => undefined)
+          .finally(() => {
+            const t = this.task;
+            const gap = t ? Math.max(MIN_REAL_FLUSH_GAP_MS, t.flush_interval_ms / Math.max(0.01, this.pd.clock.speed)) : 1000;
+            if (this.timer) loop(Math.max(MIN_REAL_FLUSH_GAP_MS, gap - (Date.now() - t0)));
+          });
       }, delay);
       this.timer.unref();
     };
@@ -271,9 +274,16 @@ export class LogBackupService {
     return reports.filter((r): r is FlushReport => r !== null);
   }
 
+  /** One store's flush; never rejects (it runs from timers and pushes, nobody awaits it). */
   private async flushStore(storeId: number): Promise<FlushReport | null> {
-    const s = this.cluster.store(storeId);
-    if (!this.task || this.paused() || !s.up) return null;
+    if (this.closed) return null;
+    let s;
+    try {
+      s = this.cluster.store(storeId);
+      if (!this.task || this.paused() || !s.up) return null;
+    } catch {
+      return null; // the cluster is closing (PD's database is gone) or the store is unknown
+    }
     if (this.inFlight.has(storeId)) {
       // Asked while a flush runs (a region just moved here, or the buffer is full): the
       // running flush may predate the reason, so another follows it at once instead of
@@ -296,7 +306,7 @@ export class LogBackupService {
       return null; // the store is down: its regions' checkpoints stay where they were
     } finally {
       this.inFlight.delete(storeId);
-      if (this.again.delete(storeId)) void this.flushStore(storeId);
+      if (this.again.delete(storeId) && !this.closed) void this.flushStore(storeId);
     }
   }
 
