@@ -21,6 +21,17 @@ export interface SchedulerOptions {
   balanceTolerance: number;
   /** Move a hot region when store loads differ by at least this many requests/s. */
   hotBalanceMinQps: number;
+  /**
+   * Heartbeats in a row that must show that gap before a hot region moves (PD's
+   * hot-region-cache-hits-threshold, 3): one busy second is not a hot spot.
+   */
+  hotCacheHitsThreshold: number;
+  /**
+   * Heartbeats after a move during which the region is not moved again: PD keeps a moved
+   * region's influence pending until the stores' statistics show the move, so it does not send
+   * the region back on figures taken before it arrived.
+   */
+  moveCooldownHeartbeats: number;
   /** Cluster ms between GC runs (TiDB's tidb_gc_run_interval, 10 min). */
   gcRunIntervalMs: number;
 }
@@ -34,6 +45,8 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   splitQps: 3000,
   balanceTolerance: 2,
   hotBalanceMinQps: 1500,
+  hotCacheHitsThreshold: 3,
+  moveCooldownHeartbeats: 10,
   gcRunIntervalMs: 10 * 60 * 1000,
 };
 
@@ -59,6 +72,10 @@ export class Scheduler {
   /** The last background error (shown on status, never thrown away silently). */
   lastError: string | null = null;
   private balancePauses = 0;
+  /** Heartbeats in a row that showed a hot gap worth a move. */
+  private hotHits = 0;
+  /** When (real ms) each region was last moved by this scheduler. */
+  private readonly movedAt = new Map<number, number>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -154,9 +171,21 @@ export class Scheduler {
     const min = counts[0]!;
     const max = counts[counts.length - 1]!;
     if (max.regions.length - min.regions.length < this.opts.balanceTolerance) return false;
-    const smallest = [...max.regions].sort((a, b) => a.approxKeys - b.approxKeys)[0]!;
-    await this.cluster.moveRegion(smallest.id, min.id);
+    const movable = max.regions.filter((r) => !this.coolingDown(r.id));
+    if (movable.length === 0) return false;
+    const smallest = movable.sort((a, b) => a.approxKeys - b.approxKeys)[0]!;
+    await this.move(smallest.id, min.id);
     return true;
+  }
+
+  private coolingDown(regionId: number): boolean {
+    const at = this.movedAt.get(regionId);
+    return at !== undefined && Date.now() - at < this.opts.moveCooldownHeartbeats * this.opts.heartbeatMs;
+  }
+
+  private async move(regionId: number, toStore: number): Promise<void> {
+    this.movedAt.set(regionId, Date.now());
+    await this.cluster.moveRegion(regionId, toStore);
   }
 
   /**
@@ -175,12 +204,17 @@ export class Scheduler {
     const cool = loads[0]!;
     const hot = loads[loads.length - 1]!;
     const gap = hot.qps - cool.qps;
-    if (gap < this.opts.hotBalanceMinQps) return false;
-    const movable = hot.regions.filter((r) => r.qps > 0 && cool.qps + r.qps < hot.qps);
+    if (gap < this.opts.hotBalanceMinQps) {
+      this.hotHits = 0;
+      return false;
+    }
+    if (++this.hotHits < this.opts.hotCacheHitsThreshold) return false;
+    const movable = hot.regions.filter((r) => r.qps > 0 && cool.qps + r.qps < hot.qps && !this.coolingDown(r.id));
     if (movable.length === 0) return false;
     const best = movable.sort((a, b) => Math.abs(a.qps - gap / 2) - Math.abs(b.qps - gap / 2))[0]!;
-    await this.cluster.moveRegion(best.id, cool.id);
+    await this.move(best.id, cool.id);
     best.qps = 0; // measured again at the next heartbeat, on its new store
+    this.hotHits = 0;
     return true;
   }
 
