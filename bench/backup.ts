@@ -15,9 +15,10 @@ import type { Figure } from './index.ts';
 import { snapshotBench } from './snapshot.ts';
 
 const CONCURRENCY = 256;
-// Rounds of (on, off) after a first off: six bracketed measurements of the overhead (one 5 s
-// phase varies by several percent on a shared 2-core machine; six average that out).
-const DEFAULT_ON_OFF_ROUNDS = 6;
+// Rounds of (on, off) after a first off: eight bracketed measurements of the overhead. One 5 s
+// phase varies by several percent on a shared 2-core machine (region moves, flushes, and the
+// stores' cost per txn doubling within a minute as MVCC versions pile up); eight average it out.
+const DEFAULT_ON_OFF_ROUNDS = 8;
 // Seconds of lag sampling (every 100 ms): enough samples for a p99 that is not the maximum.
 const LAG_SECONDS = { '1 s': 20, '10 s': 32 } as const;
 const ACCOUNTS = 20_000;
