@@ -6,7 +6,7 @@
  */
 import type { RestoreTimeline } from '../contract/browse.ts';
 import { logMetadata } from '../logbackup/storage-ops.ts';
-import { closeStorage, openStorage } from '../storage/index.ts';
+import { closeStorage, listPaths, openStorage } from '../storage/index.ts';
 import { redactUrl } from '../storage/url.ts';
 import { physicalOf } from '../tso/index.ts';
 import { computeCoverage } from './coverage.ts';
@@ -43,7 +43,7 @@ export async function buildTimeline(logUrl: string, sources: TimelineSources): P
     const scan = await scanLogMetas(log);
     // Metadata may list a .log that is gone (deleted by hand, a half-copied backup): one listing
     // of the data folders finds them, as restore's plan would.
-    const present = new Set((await log.list('v1/')).map((e) => e.path));
+    const present = new Set(await listPaths(log, 'v1/'));
     const missing = scan.files.filter((f) => !present.has(f.path));
     const urls = [...(sources.fullBackupStorage === undefined ? [] : [sources.fullBackupStorage]), ...(sources.more ?? [])];
     const found = await findSnapshots(urls);

@@ -12,7 +12,7 @@ import { logMetadata } from '../logbackup/storage-ops.ts';
 import type { LogWindow } from '../contract/logbackup.ts';
 import { readSnapshotMeta } from '../snapshot/backupmeta.ts';
 import type { SnapshotBackupMeta, SnapshotFile } from '../snapshot/backupmeta.ts';
-import { openStorage } from '../storage/index.ts';
+import { listPaths, openStorage } from '../storage/index.ts';
 import type { BackupStorage } from '../storage/storage.ts';
 import { formatTsIso } from '../tso/index.ts';
 
@@ -62,7 +62,7 @@ export function restoreId(logUrl: string, snapUrl: string, restoredTs: bigint): 
 }
 
 async function checkPresent(storage: BackupStorage, paths: string[], what: string): Promise<void> {
-  const present = new Set((await storage.list('')).map((e) => e.path));
+  const present = new Set(await listPaths(storage, ''));
   const missing = [...new Set(paths)].filter((p) => !present.has(p));
   if (missing.length > 0) {
     throw new PitrError(RestoreErrorCode.MissingFile, `${missing.length} ${what} file(s) the restore needs are missing from ${storage.url}, e.g. ${missing.slice(0, 3).join(', ')}; the backup is incomplete: choose another snapshot or restore point`, { missing: missing.slice(0, 20) });

@@ -8,7 +8,7 @@
  *   ...; s.heal();
  */
 import { PitrError } from '../errors.ts';
-import { StorageErrorCode, type BackupStorage, type ByteRange, type StorageEntry } from './storage.ts';
+import { listPaths, StorageErrorCode, type BackupStorage, type ByteRange, type StorageEntry } from './storage.ts';
 
 /** An operation that can be failed; `*` is any of them. `write` covers writeIfAbsent too. */
 export type FaultOp = 'write' | 'read' | 'list' | 'delete' | 'exists' | '*';
@@ -100,6 +100,11 @@ export class FaultyStorage implements BackupStorage {
   /** See BackupStorage.list. */
   list(prefix: string): Promise<StorageEntry[]> {
     return this.#run('list', () => this.#inner.list(prefix));
+  }
+
+  /** See BackupStorage.listPaths (a 'list' fault fails it too). */
+  listPaths(prefix: string): Promise<string[]> {
+    return this.#run('list', () => listPaths(this.#inner, prefix));
   }
 
   /** See BackupStorage.delete. */

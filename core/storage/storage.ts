@@ -36,6 +36,13 @@ export interface BackupStorage {
   exists(path: string): Promise<boolean>;
   /** One folder's immediate children (lazy browsing); backends without it are listed recursively. */
   listFolder?(folder: string, opts?: FolderListOptions): Promise<FolderListing>;
+  /** As list, paths only: a backend where a size costs a call per file (a folder) skips them. */
+  listPaths?(prefix: string): Promise<string[]>;
+}
+
+/** The paths of every file whose path starts with prefix, sorted (see BackupStorage.listPaths). */
+export function listPaths(storage: BackupStorage, prefix: string): Promise<string[]> {
+  return storage.listPaths ? storage.listPaths(prefix) : storage.list(prefix).then((entries) => entries.map((e) => e.path));
 }
 
 /** Paging of listFolder: children (folders and files, by name) after `after`, at most `limit`. */

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { PitrError } from '../../../core/errors.ts';
 import {
   closeStorage,
+  listPaths,
   LocalStorage,
   openStorage,
   StorageErrorCode,
@@ -142,6 +143,10 @@ function contractSuite(backend: Backend): void {
       assert.deepEqual(await names('v1/'), paths.filter((p) => p.startsWith('v1/')).sort());
       assert.deepEqual(await names('nothing/here'), []);
       assert.deepEqual((await s.list('z')).map((e) => e.size), [1]);
+      // Paths only: the same files in the same order, for every prefix.
+      for (const prefix of ['', 'v1/backupmeta/17', 'v1/backupmeta/', 'v1/backupmeta', 'v1/data/', 'v1/', 'nothing/here', 'z']) {
+        assert.deepEqual(await listPaths(s, prefix), await names(prefix), `listPaths('${prefix}')`);
+      }
     });
 
     it('lists more than 1000 files (S3 pages) completely and in order', async () => {

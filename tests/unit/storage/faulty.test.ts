@@ -56,6 +56,14 @@ describe('FaultyStorage', () => {
     assert.equal(s.failures.read, 0);
   });
 
+  it('a list fault fails listing by paths too', async () => {
+    await inner.write('p/a', data);
+    s.fail('list', { times: 1 });
+    assert.equal((await thrown(s.listPaths('p/'))).code, StorageErrorCode.Unavailable);
+    assert.deepEqual(await s.listPaths('p/'), ['p/a']);
+    assert.equal(s.failures.list, 1);
+  });
+
   it('fails until heal() when no count is given', async () => {
     s.fail('read');
     await inner.write('a', data);

@@ -52,6 +52,7 @@ describe('LocalStorage', () => {
     writeFileSync(join(base, 'd', '.f.0123456789abcdef.pitr-tmp'), 'half a file');
     writeFileSync(join(base, 'd', '.hidden'), 'a real file that starts with a dot');
     assert.deepEqual((await s.list('d/')).map((e) => e.path), ['d/.hidden', 'd/f', 'd/g']);
+    assert.deepEqual(await s.listPaths('d/'), ['d/.hidden', 'd/f', 'd/g'], 'paths only: the same, without a temp file');
   });
 
   it('delete removes the folders it leaves empty, up to (not including) the root', async () => {
@@ -98,6 +99,8 @@ describe('LocalStorage', () => {
     assert.equal(await code(s.delete('link/secret')), StorageErrorCode.PathEscape);
     assert.equal(await code(s.list('link/')), StorageErrorCode.PathEscape);
     assert.deepEqual(await s.list(''), [], 'symlinks are not listed or followed');
+    assert.deepEqual(await s.listPaths(''), [], 'nor by paths only');
+    assert.equal(await code(s.listPaths('link/')), StorageErrorCode.PathEscape);
     assert.deepEqual(readdirSync(outside), ['secret']);
     assert.equal(readFileSync(join(outside, 'secret'), 'utf8'), 'not yours');
   });
