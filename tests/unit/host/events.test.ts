@@ -17,6 +17,29 @@ function openEvents(url: string, token: string | null): Promise<IncomingMessage>
   });
 }
 
+/**
+ * Follows one push channel of an open event stream (other pushes share it) until `done` says a
+ * push is the last; resolves with every push of the channel.
+ */
+function follow<T>(res: IncomingMessage, channel: string, done: (data: T) => boolean): Promise<T[]> {
+  const got: T[] = [];
+  let buf = '';
+  return new Promise((resolve) => {
+    res.on('data', (chunk: Buffer) => {
+      buf += chunk.toString('utf8');
+      for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const data = /^data: (.+)$/m.exec(block)?.[1];
+        if (/^event: (.+)$/m.exec(block)?.[1] !== channel || !data) continue;
+        const d = JSON.parse(data) as T;
+        got.push(d);
+        if (done(d)) resolve(got);
+      }
+    });
+  });
+}
+
 test('restore progress is pushed as server-sent events to token holders only', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pitr-events-'));
   const host = await ClusterHost.start({ dataDir: join(dir, 'data') });
@@ -37,30 +60,13 @@ test('restore progress is pushed as server-sent events to token holders only', a
     const res = await openEvents(host.url, host.token);
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers['content-type']), /text\/event-stream/);
-    const events: Array<{ channel: string; data: RestoreStatus }> = [];
-    let buf = '';
-    const finished = new Promise<void>((resolve) => {
-      res.on('data', (chunk: Buffer) => {
-        buf += chunk.toString('utf8');
-        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const channel = /^event: (.+)$/m.exec(block)?.[1];
-          const data = /^data: (.+)$/m.exec(block)?.[1];
-          // Other pushes (metrics samples, alert states) share the stream.
-          if (channel !== 'restore:progress' || !data) continue;
-          const ev = { channel, data: JSON.parse(data) as RestoreStatus };
-          events.push(ev);
-          if (ev.data.state !== 'running') resolve();
-        }
-      });
-    });
+    const finished = follow<RestoreStatus>(res, 'restore:progress', (d) => d.state !== 'running');
     const { plan } = await host.restore.point('tgt', { logStorage: join(dir, 'log'), snapStorage: join(dir, 'snap') }, false);
-    await finished;
+    const events = await finished;
     res.destroy();
     assert.ok(events.length >= 1);
-    assert.ok(events.every((e) => e.data.restore_id === plan.restore_id));
-    const last = events[events.length - 1]!.data;
+    assert.ok(events.every((e) => e.restore_id === plan.restore_id));
+    const last = events[events.length - 1]!;
     assert.equal(last.state, 'succeeded', JSON.stringify(last.error));
     assert.equal(last.progress.phase, 'done');
     assert.equal(last.result?.verification.ok, true);
@@ -78,24 +84,9 @@ test('snapshot progress is pushed as server-sent events, and backup:status answe
     await src.txn.run(async (txn) => txn.put(Buffer.from('ua'), Buffer.from('1')));
     const res = await openEvents(host.url, host.token);
     assert.equal(res.statusCode, 200);
-    const events: SnapshotRunStatus[] = [];
-    let buf = '';
-    const finished = new Promise<void>((resolve) => {
-      res.on('data', (chunk: Buffer) => {
-        buf += chunk.toString('utf8');
-        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = /^data: (.+)$/m.exec(block)?.[1];
-          if (/^event: (.+)$/m.exec(block)?.[1] !== 'backup:progress' || !data) continue;
-          const s = JSON.parse(data) as SnapshotRunStatus;
-          events.push(s);
-          if (s.state !== 'running') resolve();
-        }
-      });
-    });
+    const finished = follow<SnapshotRunStatus>(res, 'backup:progress', (s) => s.state !== 'running');
     const summary = await host.dispatch('backup:full', { cluster: 'src', storage: join(dir, 'snap') });
-    await finished;
+    const events = await finished;
     res.destroy();
     assert.equal(events[0]?.state, 'running');
     const last = events.at(-1)!;
