@@ -135,25 +135,32 @@ export class EventBuffer {
    */
   drainRecords(): DrainedEvents {
     const parts: Buffer[] = [];
-    let files: string[] = [];
-    try {
-      files = readdirSync(this.dir).filter((f) => f.startsWith('spill-')).sort((a, b) => Number(a.slice(6, -4)) - Number(b.slice(6, -4)));
-    } catch {
-      files = [];
-    }
-    for (const f of files) {
+    for (const f of this.spillFiles()) {
       parts.push(readFileSync(join(this.dir, f)));
       rmSync(join(this.dir, f), { force: true });
     }
     parts.push(...this.memoryParts());
-    // The drained records stay in their chunks: the chunks go with them, none is reused.
+    this.reset();
+    return new DrainedEvents(parts);
+  }
+
+  /** The spill files, oldest first. */
+  private spillFiles(): string[] {
+    try {
+      return readdirSync(this.dir).filter((f) => f.startsWith('spill-')).sort((a, b) => Number(a.slice(6, -4)) - Number(b.slice(6, -4)));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Empties the buffer. Drained records stay in their chunks: none is reused. */
+  private reset(): void {
     this.full = [];
     this.cur = Buffer.alloc(0);
     this.view = new DataView(this.cur.buffer, this.cur.byteOffset, 0);
     this.pos = 0;
     this.memBytes = 0;
     this.spilledBytes = 0;
-    return new DrainedEvents(parts);
   }
 
   /** Takes every buffered event out, as objects (tests and tools; a flush uses drainRecords). */
@@ -178,7 +185,9 @@ export class EventBuffer {
 
   /** Drops everything (task paused or stopped: the stores rescan from their checkpoints). */
   clear(): void {
-    this.drain();
+    // Nothing is read back: the spill files are removed and the chunks dropped.
+    for (const f of this.spillFiles()) rmSync(join(this.dir, f), { force: true });
+    this.reset();
   }
 }
 
